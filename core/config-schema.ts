@@ -1,0 +1,67 @@
+/** The configuration schema as data: every key with its type, default (units stated) and meaning. */
+
+export type FieldSpec =
+  | { kind: 'string'; default: string; description: string; allowEmpty?: boolean }
+  | { kind: 'integer'; default: number; description: string; min: number; max?: number }
+  | { kind: 'boolean'; default: boolean; description: string }
+  | { kind: 'enum'; default: string; description: string; values: readonly string[] }
+  | { kind: 'string-array'; default: readonly string[]; description: string }
+  | { kind: 'object-array'; default: readonly object[]; description: string; item: ObjectSpec }
+  | { kind: 'object'; description: string; fields: ObjectSpec };
+
+export type ObjectSpec = Readonly<Record<string, FieldSpec & { required?: boolean }>>;
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export const HWACCELS = ['auto', 'nvenc', 'qsv', 'vaapi', 'software'] as const;
+
+const workerEntry: ObjectSpec = {
+  url: { kind: 'string', default: '', description: 'worker base URL, e.g. `http://gpu-box:8765`', required: true },
+  apiKey: { kind: 'string', default: '', allowEmpty: true, description: "the worker's `worker.apiKey`" },
+  name: { kind: 'string', default: '', allowEmpty: true, description: 'label used in logs and `analyze` (default: the URL host)' },
+};
+
+const pathMapEntry: ObjectSpec = {
+  from: { kind: 'string', default: '', description: 'path prefix as the Plex machine sees it', required: true },
+  to: { kind: 'string', default: '', description: 'the same place as the worker sees it', required: true },
+};
+
+/** Top-level keys of /etc/plexbeam/config.json. */
+export const CONFIG_SCHEMA: ObjectSpec = {
+  plexDir: { kind: 'string', default: '/usr/lib/plexmediaserver', description: "Plex Media Server's install folder, holding `Plex Transcoder`" },
+  dataDir: { kind: 'string', default: '/var/lib/plexbeam', description: 'holds `sessions.db`, the session log' },
+  logDir: { kind: 'string', default: '/var/log/plexbeam', description: 'folder for rolled log files when `logFiles` is true' },
+  logFiles: { kind: 'boolean', default: false, description: 'also write rolled JSON log files under `logDir` (stdout always gets them, for journald)' },
+  logLevel: { kind: 'enum', default: 'info', values: LOG_LEVELS, description: 'pino level; `PLEXBEAM_LOG_LEVEL` overrides it' },
+  workers: { kind: 'object-array', default: [], item: workerEntry, description: 'workers the cartridge may dispatch to: `[{ "url", "apiKey", "name" }]`' },
+  healthTimeoutMs: { kind: 'integer', default: 500, min: 1, max: 60_000, description: 'how long the cartridge waits for worker health checks, in milliseconds (500 = half a second)' },
+  fallbackToLocal: { kind: 'boolean', default: true, description: 'run `Plex Transcoder.real` locally when no worker can take a job' },
+  watchdog: {
+    kind: 'object',
+    description: 'the `plexbeam-watchdog` service',
+    fields: {
+      recheckCron: { kind: 'string', default: '*/5 * * * *', description: 'cron expression of the periodic re-check (default every 5 minutes)' },
+      settleMs: { kind: 'integer', default: 300, min: 0, max: 60_000, description: 'how long the binary must stay unchanged before acting, in milliseconds' },
+    },
+  },
+  worker: {
+    kind: 'object',
+    description: 'the `plexbeam-worker` service on the GPU machine',
+    fields: {
+      host: { kind: 'string', default: '0.0.0.0', description: 'address the worker listens on' },
+      port: { kind: 'integer', default: 8765, min: 0, max: 65_535, description: 'TCP port of the worker API (0 picks a free one)' },
+      apiKey: { kind: 'string', default: '', allowEmpty: true, description: 'required in `X-API-Key` on every request but `GET /health`; empty disables auth' },
+      maxJobs: { kind: 'integer', default: 2, min: 1, max: 256, description: 'transcodes run at once; more are refused with 503' },
+      jobTimeoutS: { kind: 'integer', default: 21_600, min: 1, description: 'a job running longer is killed, in seconds (6 hours)' },
+      stallTimeoutS: { kind: 'integer', default: 60, min: 1, description: 'a job with no ffmpeg progress for this long is killed, in seconds' },
+      ffmpegPath: { kind: 'string', default: 'ffmpeg', description: 'ffmpeg binary (a name on PATH or an absolute path)' },
+      ffprobePath: { kind: 'string', default: 'ffprobe', description: 'ffprobe binary' },
+      hwaccel: { kind: 'enum', default: 'auto', values: HWACCELS, description: '`auto` probes NVENC > QSV > VAAPI > software by real test encodes' },
+      vaapiDevice: { kind: 'string', default: '', allowEmpty: true, description: 'VAAPI/QSV render node; empty picks the first `/dev/dri/renderD*`' },
+      mediaRoots: { kind: 'string-array', default: [], description: 'folders (worker side) ffmpeg may read media from' },
+      transcodeRoots: { kind: 'string-array', default: [], description: "folders (worker side) ffmpeg may read and write, e.g. Plex's transcode folder" },
+      pathMap: { kind: 'object-array', default: [], item: pathMapEntry, description: 'rewrites Plex-side path prefixes to worker-side ones: `[{ "from", "to" }]`' },
+      allowHttpInputs: { kind: 'boolean', default: false, description: 'allow `http(s)://` inputs to hosts other than loopback (Live TV)' },
+      maxBodyBytes: { kind: 'integer', default: 1_048_576, min: 1024, description: 'largest accepted request body, in bytes (1 MiB)' },
+    },
+  },
+};

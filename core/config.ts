@@ -1,0 +1,161 @@
+/** Reads, validates and freezes PlexBeam's configuration (defaults < file < environment < flags). */
+import { readFileSync } from 'node:fs';
+import { CONFIG_SCHEMA, type FieldSpec, type ObjectSpec } from './config-schema.ts';
+import { PlexBeamError, describeValue } from './errors.ts';
+
+export const DEFAULT_CONFIG_PATH = '/etc/plexbeam/config.json';
+
+export interface WorkerEntry { readonly url: string; readonly apiKey: string; readonly name: string }
+export interface PathMapEntry { readonly from: string; readonly to: string }
+
+export interface WorkerConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly apiKey: string;
+  readonly maxJobs: number;
+  readonly jobTimeoutS: number;
+  readonly stallTimeoutS: number;
+  readonly ffmpegPath: string;
+  readonly ffprobePath: string;
+  readonly hwaccel: 'auto' | 'nvenc' | 'qsv' | 'vaapi' | 'software';
+  readonly vaapiDevice: string;
+  readonly mediaRoots: readonly string[];
+  readonly transcodeRoots: readonly string[];
+  readonly pathMap: readonly PathMapEntry[];
+  readonly allowHttpInputs: boolean;
+  readonly maxBodyBytes: number;
+}
+
+export interface Config {
+  readonly plexDir: string;
+  readonly dataDir: string;
+  readonly logDir: string;
+  readonly logFiles: boolean;
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+  readonly workers: readonly WorkerEntry[];
+  readonly healthTimeoutMs: number;
+  readonly fallbackToLocal: boolean;
+  readonly watchdog: { readonly recheckCron: string; readonly settleMs: number };
+  readonly worker: WorkerConfig;
+  /** Where the config came from (`null`: defaults only). */
+  readonly source: string | null;
+}
+
+export interface LoadConfigOptions {
+  /** `--config PATH` */
+  path?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Flag overrides applied last, e.g. `{ plexDir }` from `--plex-dir`. */
+  overrides?: Partial<Record<'plexDir' | 'dataDir' | 'logDir', string>>;
+}
+
+/** Loads the config: `--config`, else `PLEXBEAM_CONFIG`, else /etc/plexbeam/config.json if present. */
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const explicit = options.path ?? (env.PLEXBEAM_CONFIG || undefined);
+  const path = explicit ?? DEFAULT_CONFIG_PATH;
+  let raw: unknown = {};
+  let source: string | null = null;
+  let text: string | undefined;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    // The default file is optional; a file the user named must exist.
+    if (explicit !== undefined || code !== 'ENOENT') {
+      throw new PlexBeamError('CONFIG_NOT_FOUND', `cannot read config file ${path}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  if (text !== undefined) {
+    source = path;
+    try {
+      raw = JSON.parse(text);
+    } catch (error) {
+      throw new PlexBeamError('CONFIG_INVALID_JSON', `config file ${path} is not valid JSON: ${(error as Error).message}`, { cause: error });
+    }
+  }
+  const merged = validateConfig(raw, source ?? 'defaults');
+  const levelFromEnv = env.PLEXBEAM_LOG_LEVEL;
+  if (levelFromEnv) {
+    merged.logLevel = validateField('PLEXBEAM_LOG_LEVEL', CONFIG_SCHEMA.logLevel as FieldSpec, levelFromEnv, 'environment');
+  }
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    if (value !== undefined) merged[key] = value;
+  }
+  merged.source = source;
+  return deepFreeze(merged) as unknown as Config;
+}
+
+/** Validates a parsed config object against the schema and fills defaults; throws CONFIG_INVALID. */
+export function validateConfig(raw: unknown, origin = 'config'): Record<string, unknown> {
+  return validateObject('', CONFIG_SCHEMA, raw, origin);
+}
+
+function validateObject(prefix: string, spec: ObjectSpec, raw: unknown, origin: string): Record<string, unknown> {
+  const label = prefix === '' ? 'the config' : `\`${prefix}\``;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw invalid(origin, `${label} must be an object, got ${describeValue(raw)}`);
+  }
+  const input = raw as Record<string, unknown>;
+  for (const key of Object.keys(input)) {
+    if (!Object.hasOwn(spec, key)) {
+      const known = Object.keys(spec).join(', ');
+      throw invalid(origin, `unknown key \`${prefix}${key}\` (known keys${prefix ? ` of ${label}` : ''}: ${known})`);
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(spec)) {
+    const name = `${prefix}${key}`;
+    if (input[key] === undefined) {
+      if (field.required) throw invalid(origin, `missing required key \`${name}\``);
+      out[key] = field.kind === 'object' ? validateObject(`${name}.`, field.fields, {}, origin) : structuredClone(field.default);
+    } else {
+      out[key] = validateField(name, field, input[key], origin);
+    }
+  }
+  return out;
+}
+
+function validateField(name: string, field: FieldSpec, value: unknown, origin: string): any {
+  const expect = (what: string) => invalid(origin, `\`${name}\`: expected ${what}, got ${describeValue(value)}`);
+  switch (field.kind) {
+    case 'string':
+      if (typeof value !== 'string') throw expect('a string');
+      if (!field.allowEmpty && value === '') throw expect('a non-empty string');
+      return value;
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) throw expect('an integer');
+      if (value < field.min || (field.max !== undefined && value > field.max)) {
+        throw expect(`an integer from ${field.min}${field.max === undefined ? ' up' : ` to ${field.max}`}`);
+      }
+      return value;
+    case 'boolean':
+      if (typeof value !== 'boolean') throw expect('true or false');
+      return value;
+    case 'enum':
+      if (typeof value !== 'string' || !field.values.includes(value)) throw expect(`one of ${field.values.join(', ')}`);
+      return value;
+    case 'string-array':
+      if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === '')) {
+        throw expect('an array of non-empty strings');
+      }
+      return [...value];
+    case 'object-array':
+      if (!Array.isArray(value)) throw expect('an array of objects');
+      return value.map((item, index) => validateObject(`${name}[${index}].`, field.item, item, origin));
+    case 'object':
+      return validateObject(`${name}.`, field.fields, value, origin);
+  }
+}
+
+function invalid(origin: string, message: string): PlexBeamError {
+  return new PlexBeamError('CONFIG_INVALID', `invalid config (${origin}): ${message}`);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
