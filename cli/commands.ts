@@ -1,0 +1,65 @@
+/** The `plexbeam` commands: their options and help, each loading its implementation only when run. */
+import type { CommandModule } from 'yargs';
+
+type Args = Record<string, unknown>;
+
+/** Runs a command module's `run(args)` and sets the exit code it returns. */
+async function runLazy(load: () => Promise<{ run: (args: Args) => Promise<number | void> }>, args: Args): Promise<void> {
+  const module = await load();
+  const code = await module.run(args);
+  if (typeof code === 'number') process.exitCode = code;
+}
+
+const json = { type: 'boolean', default: false, describe: 'print JSON instead of a table' } as const;
+const plexDir = { type: 'string', describe: "Plex's install folder (default: plexDir from the config)" } as const;
+
+export const COMMANDS: CommandModule<object, Args>[] = [
+  {
+    command: 'worker',
+    describe: 'run the worker service in the foreground (systemd runs this)',
+    handler: (args) => runLazy(() => import('./commands/worker.ts'), args),
+  },
+  {
+    command: 'watchdog',
+    describe: 'run the watchdog in the foreground: keeps the cartridge installed across Plex updates',
+    builder: (y) => y.option('plex-dir', plexDir),
+    handler: (args) => runLazy(() => import('./commands/watchdog.ts'), args),
+  },
+  {
+    command: 'cartridge <action>',
+    describe: 'install, uninstall or inspect the Plex Transcoder shim',
+    builder: (y) =>
+      y
+        .positional('action', { choices: ['install', 'uninstall', 'status'] as const, describe: 'what to do', demandOption: true })
+        .option('plex-dir', plexDir)
+        .option('json', json),
+    handler: (args) => runLazy(() => import('./commands/cartridge.ts'), args),
+  },
+  {
+    command: 'analyze',
+    describe: 'summarise the session log: what Plex asked for, what ran where, what could run remotely',
+    builder: (y) =>
+      y
+        .option('db', { type: 'string', describe: 'session log (default: <dataDir>/sessions.db)' })
+        .option('since', { type: 'string', describe: 'only sessions since this ISO date/time' })
+        .option('json', json)
+        .option('patterns', { type: 'boolean', describe: 'unique argument patterns with counts' })
+        .option('remote-feasibility', { type: 'boolean', describe: 'what could run remotely, and what blocks the rest' })
+        .option('detail', { type: 'string', describe: 'everything recorded for one session', requiresArg: true })
+        .option('events', { type: 'boolean', describe: 'watchdog and version events' })
+        .conflicts({ patterns: ['remote-feasibility', 'detail', 'events'], 'remote-feasibility': ['detail', 'events'], detail: ['events'] }),
+    handler: (args) => runLazy(() => import('./commands/analyze.ts'), args),
+  },
+  {
+    command: 'probe',
+    describe: "probe this machine's hardware encoders with real test encodes",
+    builder: (y) => y.option('json', json),
+    handler: (args) => runLazy(() => import('./commands/probe.ts'), args),
+  },
+  {
+    command: 'doctor',
+    describe: 'check the whole set-up and say how to fix each failure',
+    builder: (y) => y.option('json', json),
+    handler: (args) => runLazy(() => import('./commands/doctor.ts'), args),
+  },
+];
