@@ -49,7 +49,7 @@ t.test('bad usage exits 2 with a message on stderr', async (t) => {
 t.test('an invalid config is exit 2 naming the key', async (t) => {
   const config = join(t.testdir({}), 'bad.json');
   writeFileSync(config, JSON.stringify({ worker: { port: 'eighty' } }));
-  for (const env of [{ PLEXBEAM_CONFIG: config }, {}]) {
+  for (const env of [{ PLEXBEAM_CONFIG: config }, {}] as Record<string, string>[]) {
     const args = 'PLEXBEAM_CONFIG' in env ? ['doctor'] : ['doctor', '--config', config];
     const { code, stderr } = plexbeam(args, env);
     t.equal(code, 2);
