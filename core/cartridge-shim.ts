@@ -31,6 +31,8 @@ export function renderShim(options: ShimOptions): string {
     `# ${SHIM_MARKER} v${SHIM_FORMAT_VERSION}: PlexBeam's stand-in for Plex Transcoder.`,
     "# Plex's own binary is 'Plex Transcoder.real' beside this file; `plexbeam cartridge uninstall` restores it.",
     ...saves,
+    // Tells the cartridge where it was installed, so it finds `Plex Transcoder.real` beside it.
+    'export PLEXBEAM_SHIM="$0"',
     `exec ${shellQuote(options.nodePath)} ${shellQuote(options.cartridgeMain)} "$@"`,
     '',
   ].join('\n');

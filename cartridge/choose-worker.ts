@@ -1,0 +1,102 @@
+/** Health-checks every configured worker at once and ranks those that can take a job. */
+import { requestJson } from './http.ts';
+
+export interface WorkerTarget {
+  url: string;
+  apiKey: string;
+  name: string;
+}
+
+export interface WorkerHealth {
+  hwaccel: string;
+  encoders: string[];
+  jobs: { running: number; queued: number; max: number };
+  version?: string;
+}
+
+export interface WorkerCandidate extends WorkerTarget {
+  health: WorkerHealth;
+  free: number;
+}
+
+export interface WorkerRejection {
+  worker: string;
+  reason: string;
+}
+
+export interface WorkerChoice {
+  /** Healthy workers able to take the job, most free capacity first. */
+  candidates: WorkerCandidate[];
+  /** Why each other worker was passed over. */
+  rejected: WorkerRejection[];
+}
+
+/** Encoder families a worker needs for a requested output codec (`copy` needs none). */
+function codecFamily(codec: string | null | undefined): string | null {
+  if (!codec || codec === 'copy') return null;
+  const c = codec.toLowerCase();
+  if (/264|avc/.test(c)) return 'h264';
+  if (/265|hevc/.test(c)) return 'hevc';
+  if (/av1/.test(c)) return 'av1';
+  if (/vp9/.test(c)) return 'vp9';
+  if (/mpeg4|xvid/.test(c)) return 'mpeg4';
+  return c;
+}
+
+/** True when `encoders` can produce `codec` (in software or on the worker's hardware). */
+export function canEncode(encoders: readonly string[], codec: string | null | undefined): boolean {
+  const family = codecFamily(codec);
+  if (family === null) return true;
+  return encoders.some((encoder) => codecFamily(encoder) === family);
+}
+
+function parseHealth(body: unknown): WorkerHealth | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const b = body as Record<string, unknown>;
+  const jobs = b.jobs as Record<string, unknown> | undefined;
+  if (b.status !== 'ok' || !Array.isArray(b.encoders) || typeof jobs !== 'object' || jobs === null) return null;
+  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return {
+    hwaccel: String(b.hwaccel ?? 'unknown'),
+    encoders: b.encoders.filter((e): e is string => typeof e === 'string'),
+    jobs: { running: num(jobs.running), queued: num(jobs.queued), max: num(jobs.max) },
+    version: typeof b.version === 'string' ? b.version : undefined,
+  };
+}
+
+/**
+ * Asks every worker's `GET /health` in parallel, all bounded by one `timeoutMs`, and keeps the
+ * healthy ones with free capacity that can encode `videoCodecOut`.
+ */
+export async function chooseWorkers(workers: readonly WorkerTarget[], timeoutMs: number, videoCodecOut: string | null): Promise<WorkerChoice> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const results = await Promise.all(
+    workers.map(async (worker) => {
+      try {
+        const res = await requestJson(new URL('/health', worker.url).href, { signal });
+        if (res.status !== 200) return { worker, reason: `health check answered HTTP ${res.status}` };
+        const health = parseHealth(res.body);
+        if (health === null) return { worker, reason: 'health check answer is not a PlexBeam worker status' };
+        return { worker, health };
+      } catch (error) {
+        const reason = signal.aborted ? `no answer within ${timeoutMs} ms` : `unreachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
+        return { worker, reason };
+      }
+    }),
+  );
+  const candidates: WorkerCandidate[] = [];
+  const rejected: WorkerRejection[] = [];
+  for (const result of results) {
+    const label = result.worker.name || result.worker.url;
+    if (!('health' in result) || result.health === undefined) {
+      rejected.push({ worker: label, reason: result.reason ?? 'unhealthy' });
+      continue;
+    }
+    const free = result.health.jobs.max - result.health.jobs.running - result.health.jobs.queued;
+    if (free <= 0) rejected.push({ worker: label, reason: `full (${result.health.jobs.running}/${result.health.jobs.max} jobs)` });
+    else if (!canEncode(result.health.encoders, videoCodecOut)) rejected.push({ worker: label, reason: `cannot encode ${videoCodecOut}` });
+    else candidates.push({ ...result.worker, health: result.health, free });
+  }
+  candidates.sort((a, b) => b.free - a.free);
+  return { candidates, rejected };
+}
