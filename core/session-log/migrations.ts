@@ -1,0 +1,76 @@
+/**
+ * The session log's schema as data. Append-only: never edit a shipped migration, add one.
+ * Migration N (1-based) brings `PRAGMA user_version` to N. Times are INTEGER ms since the epoch.
+ */
+
+/** Every migration, in order; MIGRATIONS[i] takes user_version from i to i + 1. */
+export const MIGRATIONS: readonly string[] = [
+  // 1: sessions, events, worker capabilities. `decision` is checked (SPEC fixes its three values);
+  // `kind` and event types are not, because a CHECK change means rebuilding a million-row table.
+  `
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY NOT NULL,
+    started_at INTEGER NOT NULL,
+    argv TEXT NOT NULL,
+    env_names TEXT NOT NULL,
+    cwd TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    pattern TEXT,
+    pattern_id TEXT,
+    input_path TEXT,
+    video_codec_in TEXT,
+    video_codec_out TEXT,
+    audio_codec_in TEXT,
+    audio_codec_out TEXT,
+    width INTEGER,
+    height INTEGER,
+    video_bitrate INTEGER,
+    audio_bitrate INTEGER,
+    container TEXT,
+    protocol TEXT,
+    subtitle_burn_in INTEGER CHECK (subtitle_burn_in IN (0, 1)),
+    subtitle_kind TEXT,
+    tone_mapping INTEGER CHECK (tone_mapping IN (0, 1)),
+    hw_decode TEXT,
+    seek_s REAL,
+    client TEXT,
+    facts TEXT,
+    decision TEXT CHECK (decision IN ('remote', 'local', 'fallback')),
+    reason TEXT,
+    worker TEXT,
+    dispatch_at INTEGER,
+    first_segment_at INTEGER,
+    ended_at INTEGER,
+    exit_code INTEGER,
+    signal TEXT,
+    error TEXT
+  );
+  CREATE INDEX sessions_started_at ON sessions (started_at);
+  CREATE INDEX sessions_decision ON sessions (decision);
+  CREATE INDEX sessions_pattern_id ON sessions (pattern_id);
+  CREATE INDEX sessions_kind ON sessions (kind);
+
+  CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    source TEXT NOT NULL,
+    type TEXT NOT NULL,
+    old_md5 TEXT,
+    new_md5 TEXT,
+    plex_version TEXT,
+    old_plex_version TEXT,
+    message TEXT,
+    details TEXT
+  );
+  CREATE INDEX events_at ON events (at);
+
+  CREATE TABLE worker_capabilities (
+    worker TEXT PRIMARY KEY NOT NULL,
+    seen_at INTEGER NOT NULL,
+    health TEXT NOT NULL
+  );
+  `,
+];
+
+/** The schema version this code reads and writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
