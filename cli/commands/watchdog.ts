@@ -1,9 +1,9 @@
-/** `plexbeam watchdog`: not landed yet. */
-import { PlexBeamError } from '../../core/errors.ts';
+/** `plexbeam watchdog [--config PATH] [--plex-dir DIR]`: the watchdog in the foreground. */
 import { loadCommandConfig } from '../context.ts';
 
-/** Validates the config, then explains that this command's component has not landed yet (exit 1). */
+/** Loads the config, then runs the watchdog (loaded only now) until SIGTERM/SIGINT. */
 export async function run(args: Record<string, unknown>): Promise<number> {
-  loadCommandConfig(args);
-  throw new PlexBeamError('NOT_IMPLEMENTED', '`plexbeam watchdog` is not available in this version yet');
+  const config = loadCommandConfig(args);
+  const { runWatchdog } = await import('../../watchdog/main.ts');
+  return runWatchdog(config);
 }
