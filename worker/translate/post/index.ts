@@ -1,0 +1,49 @@
+// applyPostProcess: runs one post-processing descriptor alongside ffmpeg, then finishes it.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { PostProcessDesc } from '../types.ts';
+import { createDashPublisher } from './dash-publisher.ts';
+import { fetchRequest, type RequestFn } from './http-request.ts';
+import { startPoller } from './poller.ts';
+import { createSegmentPublisher, type PublishReport } from './segment-publisher.ts';
+
+export type { RequestFn } from './http-request.ts';
+export type { PublishReport } from './segment-publisher.ts';
+
+/** Where and how post-processing runs. */
+export interface ApplyOptions {
+  /** The job's working directory (relative names in the descriptor resolve against it). */
+  cwd: string;
+  /** Aborts watching (the job was cancelled); staged files are then left for cleanup. */
+  signal: AbortSignal;
+  /** HTTP sender for manifests and segment lists (default: fetch). */
+  request?: RequestFn;
+  /** Poll interval in milliseconds (default 250: a quarter of Plex's shortest segment). */
+  intervalMs?: number;
+}
+
+/** A running post-process: call `finish()` once ffmpeg has exited. */
+export interface RunningPostProcess {
+  finish(): Promise<PublishReport>;
+}
+
+/**
+ * Starts a descriptor's publisher; it watches the staging folder until `finish()`.
+ * Call it BEFORE spawning ffmpeg: it creates the staging folder ffmpeg writes into.
+ */
+export function applyPostProcess(desc: PostProcessDesc, opts: ApplyOptions): RunningPostProcess {
+  mkdirSync(join(opts.cwd, desc.stageDir), { recursive: true });
+  const request = opts.request ?? fetchRequest;
+  const publisher = desc.kind === 'ssegment'
+    ? createSegmentPublisher(desc, opts.cwd, request)
+    : createDashPublisher(desc, opts.cwd, request);
+  const poller = startPoller(publisher.sync, opts.intervalMs ?? 250, opts.signal,
+    (e) => publisher.report.warnings.push(`post-process: ${(e as Error).message}`));
+  return {
+    async finish() {
+      await poller.finish();
+      if (opts.signal.aborted) return publisher.report;
+      return publisher.finish();
+    },
+  };
+}
