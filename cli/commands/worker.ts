@@ -1,9 +1,8 @@
-/** `plexbeam worker`: not landed yet. */
-import { PlexBeamError } from '../../core/errors.ts';
+/** `plexbeam worker [--config PATH]`: runs the worker service in the foreground (systemd runs this). */
+import { runWorker } from '../../worker/main.ts';
 import { loadCommandConfig } from '../context.ts';
 
-/** Validates the config, then explains that this command's component has not landed yet (exit 1). */
+/** Loads the config (exit 2 when invalid) and runs the worker until SIGTERM. */
 export async function run(args: Record<string, unknown>): Promise<number> {
-  loadCommandConfig(args);
-  throw new PlexBeamError('NOT_IMPLEMENTED', '`plexbeam worker` is not available in this version yet');
+  return runWorker(loadCommandConfig(args));
 }

@@ -1,0 +1,107 @@
+/** Runs a prepared job to its end: scratch folder, ffmpeg, timeouts, progress, outcome, log lines. */
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { WorkerConfig } from '../core/config.ts';
+import { PlexBeamError, isPlexBeamError, type ErrorCode } from '../core/errors.ts';
+import { redactArgv } from '../core/redact.ts';
+import { runFfmpeg, type FfmpegExit } from './ffmpeg.ts';
+import type { Job } from './job.ts';
+import type { WorkerMetrics } from './metrics.ts';
+import { buildJobEnv } from './sandbox/env.ts';
+import type { PreparedJob } from './sandbox/index.ts';
+import type { TranscodeRequest } from './sandbox/request.ts';
+
+export interface RunnerDeps {
+  config: Pick<WorkerConfig, 'ffmpegPath' | 'jobTimeoutS' | 'stallTimeoutS'>;
+  metrics: WorkerMetrics;
+  workerEnv: NodeJS.ProcessEnv;
+  /** Parent of the per-job scratch folders and the shared cache. */
+  scratchRoot: string;
+  /** Aborted when the worker shuts down. */
+  shutdownSignal: AbortSignal;
+  forceKillAfterMs: number;
+  /** Waits for the callbacks ffmpeg sent just before it exited. */
+  drainCallbacks(job: Job): Promise<void>;
+  /** Called on every state change and progress block (WebSocket, systemd status). */
+  onUpdate(job: Job, kind: 'state' | 'progress'): void;
+}
+
+/** Runs the job; never throws (the outcome is recorded on the job). */
+export async function runJob(job: Job, prepared: PreparedJob, request: TranscodeRequest, deps: RunnerDeps): Promise<void> {
+  const scratchDir = join(deps.scratchRoot, 'jobs', job.id);
+  const signal = AbortSignal.any([job.controller.signal, deps.shutdownSignal]);
+  const abort = (code: ErrorCode, message: string) => job.controller.abort(new PlexBeamError(code, message));
+  const stalled = () => abort('JOB_STALLED', `no progress from ffmpeg for ${deps.config.stallTimeoutS} s`);
+  let stall = setTimeout(stalled, deps.config.stallTimeoutS * 1000);
+  const timeout = setTimeout(() => abort('JOB_TIMEOUT', `ran longer than ${deps.config.jobTimeoutS} s`), deps.config.jobTimeoutS * 1000);
+  let result: FfmpegExit;
+  try {
+    await mkdir(scratchDir, { recursive: true, mode: 0o700 });
+    await mkdir(join(deps.scratchRoot, 'cache'), { recursive: true, mode: 0o700 });
+    job.startedAt = Date.now();
+    job.state = 'running';
+    deps.onUpdate(job, 'state');
+    deps.metrics.jobStarted();
+    result = await runFfmpeg({
+      path: deps.config.ffmpegPath,
+      argv: prepared.argv,
+      cwd: prepared.cwd,
+      env: buildJobEnv({ requestEnv: request.env, workerEnv: deps.workerEnv, scratchDir, cacheDir: join(deps.scratchRoot, 'cache') }),
+      signal,
+      forceKillAfterMs: deps.forceKillAfterMs,
+      onSpawn: (pid) => {
+        job.pid = pid;
+        // The callback token is a secret too: it stays out of the log.
+        const argv = redactArgv(prepared.argv).map((arg) => arg.replaceAll(job.callbackToken, 'REDACTED'));
+        job.log.info({ ffmpeg_pid: pid, argv, cwd: prepared.cwd, dropped: prepared.dropped, warnings: prepared.warnings }, 'job started');
+      },
+      onStderr: (data) => job.link.send({ type: 'stderr', data }),
+      onProgress: (block) => {
+        stall.refresh();
+        job.progress = { out_time_s: block.out_time_s, speed: block.speed, fps: block.fps };
+        job.link.send({ type: 'progress', ...block });
+        deps.onUpdate(job, 'progress');
+      },
+    });
+  } catch (error) {
+    result = { code: null, signal: null, spawnError: error as Error, stderrTail: [] };
+  } finally {
+    clearTimeout(stall);
+    clearTimeout(timeout);
+  }
+  job.pid = null;
+  await deps.drainCallbacks(job);
+  recordOutcome(job, result, signal);
+  job.link.finish({ type: 'exit', state: job.state, code: job.exitCode, signal: job.exitSignal, error: job.error });
+  deps.metrics.jobEnded(job.state as 'completed' | 'failed' | 'cancelled', ((job.endedAt ?? 0) - job.createdAt) / 1000, job.errorCode ?? undefined);
+  deps.onUpdate(job, 'state');
+  await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** Records the outcome (completed/failed/cancelled, exit code, error) and writes the job's last log line. */
+function recordOutcome(job: Job, result: FfmpegExit, signal: AbortSignal): void {
+  job.endedAt = Date.now();
+  job.exitCode = result.code;
+  job.exitSignal = result.signal;
+  const reason: unknown = signal.reason;
+  if (signal.aborted) {
+    const code = isPlexBeamError(reason) ? reason.code : 'JOB_CANCELLED';
+    // A timeout or a stall is a failure; a DELETE, a lost link or a shutdown is a cancellation.
+    job.state = code === 'JOB_TIMEOUT' || code === 'JOB_STALLED' ? 'failed' : 'cancelled';
+    job.errorCode = code;
+    job.error = isPlexBeamError(reason) ? reason.message : 'cancelled';
+  } else if (result.spawnError !== null) {
+    job.state = 'failed';
+    job.errorCode = 'FFMPEG_FAILED';
+    job.error = `cannot start ffmpeg: ${result.spawnError.message}`;
+  } else if (result.code === 0) {
+    job.state = 'completed';
+  } else {
+    job.state = 'failed';
+    job.errorCode = 'FFMPEG_FAILED';
+    job.error = result.code === null ? `ffmpeg was killed by ${result.signal}` : `ffmpeg exited with code ${result.code}`;
+  }
+  const fields = { state: job.state, exit_code: job.exitCode, signal: job.exitSignal, code: job.errorCode, seconds: (job.endedAt - job.createdAt) / 1000 };
+  if (job.state === 'failed') job.log.error({ ...fields, stderr: result.stderrTail }, `job failed: ${job.error}`);
+  else job.log.info(fields, job.state === 'completed' ? 'job completed' : `job cancelled: ${job.error}`);
+}

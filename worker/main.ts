@@ -1,0 +1,65 @@
+/** `plexbeam worker`: probe, listen, tell systemd, and stop in order on SIGTERM. The only file that touches process state. */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Config } from '../core/config.ts';
+import { createLogger, type Logger } from '../core/log.ts';
+import { createSystemdNotifier } from '../core/systemd-notify.ts';
+import { probeHardware } from './probe/index.ts';
+import { createWorkerServer, type WorkerServer } from './server.ts';
+import { readPackageVersion } from './version.ts';
+
+/** Runs the worker until SIGTERM/SIGINT; resolves with the exit code. */
+export async function runWorker(config: Config): Promise<number> {
+  const log = await createLogger({ name: 'worker', config });
+  const notifier = createSystemdNotifier();
+  const hardware = await probeHardware({ config: config.worker });
+  log.info({ hwaccel: hardware.hwaccel, encoders: hardware.encoders, reason: hardware.reason, candidates: hardware.candidates, ms: hardware.ms }, 'hardware probed');
+
+  // The one-line status `systemctl status` shows, e.g. "1/2 jobs, software (libx264, libx265)".
+  const statusLine = () => {
+    const { running, queued, max } = server.jobs.counts();
+    return `${running + queued}/${max} jobs, ${hardware.hwaccel} (${hardware.encoders.join(', ') || 'no encoder'})`;
+  };
+  const server: WorkerServer = createWorkerServer({
+    config: config.worker,
+    hardware,
+    log,
+    version: readPackageVersion(),
+    workerEnv: process.env,
+    scratchRoot: join(tmpdir(), 'plexbeam-worker'),
+    onJobUpdate: (_job, kind) => {
+      if (kind === 'state') void notifier.status(statusLine());
+    },
+  });
+  const { port, callbackPort } = await server.listen();
+  log.info({ host: config.worker.host, port, callback_port: callbackPort, auth: config.worker.apiKey !== '' }, 'listening');
+  await notifier.ready(statusLine());
+  const heartbeat = notifier.heartbeatIntervalMs === null ? undefined : setInterval(() => void notifier.heartbeat(), notifier.heartbeatIntervalMs);
+
+  await waitForStopSignal(log, () => server.jobs.killAll());
+  clearInterval(heartbeat);
+  await notifier.stopping();
+  await server.close();
+  log.info('stopped');
+  await new Promise<void>((resolve) => log.flush(() => resolve()));
+  return 0;
+}
+
+/** Resolves on the first SIGTERM/SIGINT; a second one kills the jobs' ffmpegs and exits at once. */
+function waitForStopSignal(log: Logger, killJobs: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        log.warn({ signal }, 'second signal: killing ffmpeg and exiting without waiting');
+        killJobs();
+        process.exit(1);
+      }
+      stopping = true;
+      log.info({ signal }, 'stopping: refusing new jobs, cancelling running ones');
+      resolve();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}

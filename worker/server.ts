@@ -1,0 +1,110 @@
+/** Wires the worker: job table, API server (with the progress WebSocket) and the loopback callback server. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { WorkerConfig } from '../core/config.ts';
+import { PlexBeamError } from '../core/errors.ts';
+import type { Logger } from '../core/log.ts';
+import { createApiKeyCheck } from './auth.ts';
+import { createCallbackServer, drainCallbacks } from './callbacks/capture.ts';
+import { isActive, type Job } from './job.ts';
+import { createJobManager, type JobManager } from './jobs.ts';
+import { createMetrics } from './metrics.ts';
+import type { HardwareProbe } from './probe/index.ts';
+import { createRoutes } from './routes.ts';
+import { createPathPolicy } from './sandbox/path-policy.ts';
+import { createProgressHub } from './ws-progress.ts';
+
+export interface WorkerServerDeps {
+  config: WorkerConfig;
+  hardware: HardwareProbe;
+  log: Logger;
+  version: string;
+  /** The worker's own environment (hardware variables pass to ffmpeg from here, never from requests). */
+  workerEnv: NodeJS.ProcessEnv;
+  /** Parent of per-job HOME/TMPDIR folders. */
+  scratchRoot: string;
+  linkGraceMs?: number;
+  forceKillAfterMs?: number;
+  keepEndedMs?: number;
+  onJobUpdate?(job: Job, kind: 'state' | 'progress'): void;
+}
+
+export interface WorkerServer {
+  readonly jobs: JobManager;
+  /** Listens on worker.host:worker.port (and 127.0.0.1:<any> for callbacks); throws WORKER_LISTEN. */
+  listen(): Promise<{ port: number; callbackPort: number }>;
+  /** Refuses new jobs, cancels and awaits the running ones, then closes every connection. */
+  close(): Promise<void>;
+}
+
+function listenOn(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) => reject(new PlexBeamError('WORKER_LISTEN', `cannot listen on ${host}:${port}: ${error.message}`, { cause: error })));
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    if (!server.listening) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/** Creates the worker's servers; nothing listens until `listen()`. */
+export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
+  const metrics = createMetrics();
+  let callbackPort = 0;
+  const hub = createProgressHub(() => jobs.list());
+  const jobs: JobManager = createJobManager({
+    ...deps,
+    metrics,
+    callbackPort: () => callbackPort,
+    drainCallbacks: (job) => drainCallbacks(callbackPort, job),
+    linkGraceMs: deps.linkGraceMs ?? 2000,
+    forceKillAfterMs: deps.forceKillAfterMs ?? 1500,
+    keepEndedMs: deps.keepEndedMs ?? 3_600_000,
+    onUpdate: (job, kind) => {
+      hub.publish(job, kind);
+      deps.onJobUpdate?.(job, kind);
+    },
+  });
+  const isAuthorized = createApiKeyCheck(deps.config.apiKey);
+  const api = createServer(
+    createRoutes({
+      jobs,
+      metrics,
+      hardware: deps.hardware,
+      version: deps.version,
+      maxBodyBytes: deps.config.maxBodyBytes,
+      isAuthorized,
+      pathPolicy: () => createPathPolicy(deps.config),
+      log: deps.log,
+    }),
+  );
+  api.on('upgrade', (req, socket, head) => {
+    const path = new URL(req.url ?? '/', 'http://worker').pathname;
+    const refusal = path !== '/ws/progress' ? '404 Not Found' : isAuthorized(req) ? null : '401 Unauthorized';
+    if (refusal === null) return hub.handleUpgrade(req, socket, head);
+    socket.end(`HTTP/1.1 ${refusal}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  });
+  const callbacks = createCallbackServer((id) => {
+    const job = jobs.get(id);
+    return job !== undefined && isActive(job) ? job : undefined;
+  });
+
+  return {
+    jobs,
+    async listen() {
+      callbackPort = await listenOn(callbacks, 0, '127.0.0.1');
+      const port = await listenOn(api, deps.config.port, deps.config.host);
+      return { port, callbackPort };
+    },
+    async close() {
+      await jobs.shutdown();
+      hub.close();
+      await Promise.all([closeServer(api), closeServer(callbacks)]);
+    },
+  };
+}
