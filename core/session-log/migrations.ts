@@ -70,6 +70,21 @@ export const MIGRATIONS: readonly string[] = [
     health TEXT NOT NULL
   );
   `,
+  // 2: covering indexes for `plexbeam analyze` (analyze/session-sql.ts names them). With a million
+  // sessions a table scan reads gigabytes of argv; each view instead streams one GROUP BY over
+  // an index whose leading columns are its group keys, so SQLite neither sorts nor visits rows.
+  `
+  CREATE INDEX sessions_analyze_summary ON sessions (decision, kind, worker, client, protocol, height,
+    video_codec_in, video_codec_out, audio_codec_in, audio_codec_out, subtitle_burn_in, tone_mapping,
+    started_at, ended_at, exit_code, signal);
+  CREATE INDEX sessions_analyze_feasibility ON sessions (kind, video_codec_in, video_codec_out,
+    subtitle_burn_in, tone_mapping, decision, input_path, started_at, ended_at);
+  CREATE INDEX sessions_analyze_fallbacks ON sessions (reason, kind, video_codec_in, video_codec_out,
+    subtitle_burn_in, tone_mapping, input_path, started_at, ended_at, decision) WHERE decision = 'fallback';
+  CREATE INDEX sessions_analyze_latency ON sessions (decision, first_segment_at - started_at, started_at,
+    first_segment_at) WHERE first_segment_at IS NOT NULL;
+  CREATE INDEX sessions_analyze_patterns ON sessions (pattern_id, started_at, decision);
+  `,
 ];
 
 /** The schema version this code reads and writes. */

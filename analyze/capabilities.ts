@@ -1,0 +1,80 @@
+/** What each worker can encode: its live `GET /health` when it answers in time, else the last one stored. */
+import type { WorkerEntry } from '../core/config.ts';
+import type { WorkerCapabilitiesRow } from '../core/session-log/index.ts';
+import { isoTime } from './session-sql.ts';
+
+/** One worker as feasibility sees it (JSON field names). */
+export interface WorkerCapability {
+  worker: string;
+  url: string | null;
+  /** In this config's `workers` (only these can take jobs). */
+  configured: boolean;
+  /** live: answered now; last-known: from the session log; none: nothing known. */
+  source: 'live' | 'last-known' | 'none';
+  seen_at: string | null;
+  hwaccel: string | null;
+  encoders: string[];
+  /** Why the live check failed (null when live, or not asked). */
+  error: string | null;
+}
+
+/** A fresh `/health` answer worth keeping (the caller may save it). */
+export interface LiveHealth {
+  worker: string;
+  health: unknown;
+}
+
+/** Asks every configured worker's `/health` at once, all bounded by `timeoutMs`. */
+export async function gatherCapabilities(
+  workers: readonly WorkerEntry[],
+  stored: readonly WorkerCapabilitiesRow[],
+  timeoutMs: number,
+): Promise<{ capabilities: WorkerCapability[]; live: LiveHealth[] }> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  const live: LiveHealth[] = [];
+  const capabilities = await Promise.all(
+    workers.map(async (entry): Promise<WorkerCapability> => {
+      const name = entry.name || entry.url;
+      const base = { worker: name, url: entry.url, configured: true };
+      let error: string;
+      try {
+        const response = await fetch(new URL('/health', entry.url), { signal, headers: entry.apiKey ? { 'X-API-Key': entry.apiKey } : {} });
+        const body = (await response.json().catch(() => null)) as unknown;
+        const parsed = parseHealth(body);
+        if (parsed !== null) {
+          live.push({ worker: name, health: body });
+          return { ...base, source: 'live', seen_at: isoTime(Date.now()), ...parsed, error: null };
+        }
+        error = `GET /health answered HTTP ${response.status} without a PlexBeam worker status`;
+      } catch (caught) {
+        error = signal.aborted ? `no answer within ${timeoutMs} ms` : `unreachable (${describeFetchError(caught)})`;
+      }
+      const known = stored.find((row) => row.worker === entry.url) ?? stored.find((row) => row.worker === name);
+      const parsed = known === undefined ? null : parseHealth(known.health);
+      if (known !== undefined && parsed !== null) return { ...base, source: 'last-known', seen_at: isoTime(known.seenAt), ...parsed, error };
+      return { ...base, source: 'none', seen_at: null, hwaccel: null, encoders: [], error };
+    }),
+  );
+  const named = new Set(capabilities.flatMap((c) => [c.worker, c.url]));
+  for (const row of stored) {
+    const parsed = parseHealth(row.health);
+    if (named.has(row.worker) || parsed === null) continue;
+    capabilities.push({ worker: row.worker, url: null, configured: false, source: 'last-known', seen_at: isoTime(row.seenAt), ...parsed, error: null });
+  }
+  return { capabilities, live };
+}
+
+/** hwaccel and encoders of a `/health` body; null when it is not one. */
+function parseHealth(body: unknown): { hwaccel: string | null; encoders: string[] } | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const { hwaccel, encoders } = body as Record<string, unknown>;
+  if (!Array.isArray(encoders)) return null;
+  return { hwaccel: typeof hwaccel === 'string' ? hwaccel : null, encoders: encoders.filter((e): e is string => typeof e === 'string') };
+}
+
+function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
+  if (typeof cause?.code === 'string') return cause.code;
+  if (typeof cause?.message === 'string') return cause.message;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,59 @@
+/** `plexbeam analyze --detail SESSION_ID`: everything recorded for one session, argv included. */
+import { PlexBeamError } from '../core/errors.ts';
+import type { SessionLog, SessionRow } from '../core/session-log/index.ts';
+import { SESSION_COLUMNS } from '../core/session-log/session-columns.ts';
+import { STOP_SIGNALS, isoTime } from './session-sql.ts';
+
+/** `--detail --json`: the row under its column names, times as ISO text, plus derived timings. */
+export interface SessionDetail {
+  session: Record<string, unknown> & {
+    outcome: 'ok' | 'stopped' | 'failed' | 'unfinished';
+    duration_ms: number | null;
+    dispatch_ms: number | null;
+    first_segment_ms: number | null;
+  };
+}
+
+const TIME_FIELDS = new Set(['startedAt', 'dispatchAt', 'firstSegmentAt', 'endedAt']);
+const PREFIX_MIN = 4;
+
+/** Finds a session by its id, or by a unique prefix of at least 4 characters; throws SESSION_NOT_FOUND or USAGE. */
+export function findSession(log: Pick<SessionLog, 'db' | 'getSession' | 'path'>, id: string): SessionRow {
+  const exact = log.getSession(id);
+  if (exact !== undefined) return exact;
+  const prefix = id.trim().toLowerCase();
+  if (prefix.length >= PREFIX_MIN) {
+    const matches = log.db.prepare<[string, string], string>('SELECT id FROM sessions WHERE id >= ? AND id < ? ORDER BY id LIMIT 3').pluck().all(prefix, `${prefix}\uffff`);
+    if (matches.length === 1) return log.getSession(matches[0] as string) as SessionRow;
+    if (matches.length > 1) {
+      throw new PlexBeamError('USAGE', `session id prefix "${id}" matches more than one session (${matches.slice(0, 2).join(', ')} …); give more of it`);
+    }
+  }
+  throw new PlexBeamError('SESSION_NOT_FOUND', `no session ${JSON.stringify(id)} in ${log.path}; \`plexbeam analyze --patterns\` shows example session ids`);
+}
+
+/** The detail of one session: every column (snake_case) and its derived timings. */
+export function sessionDetail(row: SessionRow): SessionDetail {
+  const session: Record<string, unknown> = {};
+  for (const [field, column] of Object.entries(SESSION_COLUMNS)) {
+    const value = (row as unknown as Record<string, unknown>)[field];
+    session[column] = TIME_FIELDS.has(field) ? isoTime(value as number | null) : value;
+  }
+  const since = (at: number | null) => (at === null ? null : at - row.startedAt);
+  return {
+    session: {
+      ...session,
+      outcome: outcomeOf(row),
+      duration_ms: since(row.endedAt),
+      dispatch_ms: since(row.dispatchAt),
+      first_segment_ms: since(row.firstSegmentAt),
+    },
+  };
+}
+
+/** The same outcome rules the summary applies in SQL (session-sql.ts). */
+export function outcomeOf(row: Pick<SessionRow, 'endedAt' | 'signal' | 'exitCode'>): SessionDetail['session']['outcome'] {
+  if (row.endedAt === null) return 'unfinished';
+  if (row.signal !== null && (STOP_SIGNALS as readonly string[]).includes(row.signal)) return 'stopped';
+  return row.signal === null && row.exitCode === 0 ? 'ok' : 'failed';
+}

@@ -1,0 +1,89 @@
+/** SQL shared by the views: the analyze indexes (migration 2), outcome rules, time and rounding helpers. */
+import type { DecisionCounts, Durations, Outcomes } from './types.ts';
+
+/** Index names from core/session-log/migrations.ts; `INDEXED BY` them so the plan never falls back to the table. */
+export const INDEX = {
+  summary: 'sessions_analyze_summary',
+  feasibility: 'sessions_analyze_feasibility',
+  fallbacks: 'sessions_analyze_fallbacks',
+  latency: 'sessions_analyze_latency',
+  patterns: 'sessions_analyze_patterns',
+} as const;
+
+/** Signals Plex sends to stop a transcode it no longer needs: a stop, not a failure. */
+export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGKILL'] as const;
+// `signal = 'A' OR signal = 'B' …` in COUNT(CASE … THEN ended_at END): measured a third faster
+// than SUM(ended_at IS NOT NULL AND signal IN (…)) over a million rows.
+const IS_STOP = STOP_SIGNALS.map((s) => `signal = '${s}'`).join(' OR ');
+
+/**
+ * Outcome counters as SQL aggregates. unfinished: no ended_at; stopped: ended by a stop signal;
+ * ok: ended with exit code 0 and no signal; failed: every other ended session.
+ */
+export const OUTCOME_AGGREGATES = `COUNT(ended_at) AS ended, COUNT(CASE WHEN ${IS_STOP} THEN ended_at END) AS stopped,
+  COUNT(CASE WHEN exit_code = 0 AND signal IS NULL THEN ended_at END) AS ok,
+  TOTAL(ended_at - started_at) AS duration_ms, MAX(ended_at - started_at) AS max_duration_ms`;
+
+/** `started_at >= ?` bound value: the --since time, or the smallest integer. */
+export function sinceParam(since: number | null): number {
+  return since ?? Number.MIN_SAFE_INTEGER;
+}
+
+/** ISO 8601 text of a time in ms, or null. */
+export function isoTime(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+}
+
+/** A share 0..1 rounded to 4 decimals (0 when the whole is 0). */
+export function shareOf(part: number, whole: number): number {
+  return whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : 0;
+}
+
+/** Seconds from ms, rounded to 0.1 s. */
+export function seconds(ms: number): number {
+  return Math.round(ms / 100) / 10;
+}
+
+/** Running totals of one group of sessions, summed from aggregate rows. */
+export interface Tally {
+  count: number;
+  ended: number;
+  stopped: number;
+  ok: number;
+  durationMs: number;
+  maxDurationMs: number | null;
+  byDecision: DecisionCounts;
+}
+
+/** An empty tally. */
+export function createTally(): Tally {
+  return { count: 0, ended: 0, stopped: 0, ok: 0, durationMs: 0, maxDurationMs: null, byDecision: { remote: 0, local: 0, fallback: 0 } };
+}
+
+/** Adds one aggregate row's numbers to `tally`. */
+export function addToTally(tally: Tally, decision: string | null, row: Omit<Tally, 'byDecision'>): void {
+  tally.count += row.count;
+  tally.ended += row.ended;
+  tally.stopped += row.stopped;
+  tally.ok += row.ok;
+  tally.durationMs += row.durationMs;
+  if (row.maxDurationMs !== null) tally.maxDurationMs = Math.max(tally.maxDurationMs ?? row.maxDurationMs, row.maxDurationMs);
+  if (decision === 'remote' || decision === 'local' || decision === 'fallback') tally.byDecision[decision] += row.count;
+}
+
+/** The Outcomes of a tally. */
+export function outcomesOf(tally: Tally): Outcomes {
+  const failed = tally.ended - tally.stopped - tally.ok;
+  const rate = (n: number) => (tally.ended > 0 ? Math.round((n / tally.ended) * 10_000) / 10_000 : null);
+  return { ok: tally.ok, stopped: tally.stopped, failed, unfinished: tally.count - tally.ended, success_rate: rate(tally.ok + tally.stopped), failure_rate: rate(failed) };
+}
+
+/** The Durations of a tally. */
+export function durationsOf(tally: Tally): Durations {
+  return {
+    count: tally.ended,
+    total_s: seconds(tally.durationMs),
+    mean_s: tally.ended > 0 ? seconds(tally.durationMs / tally.ended) : null,
+    max_s: tally.maxDurationMs === null ? null : seconds(tally.maxDurationMs),
+  };
+}

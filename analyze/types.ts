@@ -1,0 +1,164 @@
+/** The shapes `plexbeam analyze --json` prints (docs/ANALYZE.md documents every field). */
+import type { WorkerCapability } from './capabilities.ts';
+import type { Reason } from './feasibility-rules.ts';
+import type { InputCheckMode, InputState } from './input-reach.ts';
+
+export type Decision = 'remote' | 'local' | 'fallback';
+
+/** Always all three keys, 0 when none. */
+export interface DecisionCounts {
+  remote: number;
+  local: number;
+  fallback: number;
+}
+
+/** How sessions ended; rates are over finished sessions (null when none finished). */
+export interface Outcomes {
+  ok: number;
+  stopped: number;
+  failed: number;
+  unfinished: number;
+  success_rate: number | null;
+  failure_rate: number | null;
+}
+
+/** Wall time of finished sessions (ended_at - started_at), in seconds. */
+export interface Durations {
+  count: number;
+  total_s: number;
+  mean_s: number | null;
+  max_s: number | null;
+}
+
+/** First-segment latency (first_segment_at - started_at), nearest-rank percentiles in ms. */
+export interface LatencyPercentiles {
+  count: number;
+  p50_ms: number | null;
+  p90_ms: number | null;
+  p95_ms: number | null;
+  p99_ms: number | null;
+  max_ms: number | null;
+}
+
+/** One value of one facet (kind, client, protocol, resolution …). */
+export interface Facet {
+  value: string | null;
+  count: number;
+  /** Of all sessions in the view, 0..1. */
+  share: number;
+  by_decision: DecisionCounts;
+  total_s: number;
+}
+
+/** One source → target codec pair. */
+export interface CodecPair {
+  from: string | null;
+  to: string | null;
+  count: number;
+  share: number;
+}
+
+/** `plexbeam analyze --json`. */
+export interface Summary {
+  db: string;
+  since: string | null;
+  total: number;
+  by_decision: DecisionCounts;
+  /** Sessions with no decision recorded yet (starting, or the cartridge died before deciding). */
+  undecided: number;
+  first_started_at: string | null;
+  last_started_at: string | null;
+  outcomes: Outcomes;
+  durations: Durations;
+  decisions: Record<Decision, { count: number; outcomes: Outcomes; durations: Durations; first_segment: LatencyPercentiles }>;
+  by_kind: Facet[];
+  by_client: Facet[];
+  by_protocol: Facet[];
+  resolutions: Facet[];
+  video_codecs: CodecPair[];
+  audio_codecs: CodecPair[];
+  features: { subtitle_burn_in: number; tone_mapping: number };
+  fallback_reasons: { reason: string | null; count: number; share: number }[];
+  workers: { worker: string; count: number; by_decision: DecisionCounts; outcomes: Outcomes; durations: Durations }[];
+}
+
+/** One argument pattern (`--patterns`). */
+export interface PatternRow {
+  pattern_id: string | null;
+  pattern: string | null;
+  kind: string | null;
+  count: number;
+  share: number;
+  first_seen: string;
+  last_seen: string;
+  example_session: string;
+  by_decision: DecisionCounts;
+}
+
+/** `plexbeam analyze --patterns --json`. */
+export interface PatternsReport {
+  db: string;
+  since: string | null;
+  total: number;
+  patterns: PatternRow[];
+}
+
+/** One event (`--events`). */
+export interface EventJson {
+  id: number;
+  at: string;
+  source: string;
+  type: string;
+  old_md5: string | null;
+  new_md5: string | null;
+  plex_version: string | null;
+  old_plex_version: string | null;
+  message: string | null;
+  details: unknown;
+}
+
+/** One class: sessions alike in kind, codecs, burn-in, tone-mapping and input reachability. */
+export interface FeasibilityClass {
+  class: string;
+  kind: string;
+  video_codec_in: string | null;
+  video_codec_out: string | null;
+  subtitle_burn_in: boolean;
+  tone_mapping: boolean;
+  input: InputState;
+  count: number;
+  transcode_s: number;
+  share: number;
+  by_decision: DecisionCounts;
+  feasible: boolean;
+  /** Time of its sessions that ran locally or fell back, if feasible (0 otherwise). */
+  movable_s: number;
+  reasons: Reason[];
+}
+
+/** `plexbeam analyze --remote-feasibility --json`. */
+export interface FeasibilityReport {
+  db: string;
+  since: string | null;
+  workers: WorkerCapability[];
+  input_check: { mode: InputCheckMode; against: string };
+  total: number;
+  transcode_s: number;
+  remote_s: number;
+  movable_s: number;
+  remote_share: number;
+  movable_share: number;
+  feasible_sessions: number;
+  blocked_sessions: number;
+  classes: FeasibilityClass[];
+  reasons: { code: string; blocking: boolean; sessions: number; transcode_s: number; text: string }[];
+  recommendations: Recommendation[];
+}
+
+/** One concrete change, with the sessions and transcode time it would let move. */
+export interface Recommendation {
+  code: string;
+  text: string;
+  sessions: number;
+  transcode_s: number;
+}
