@@ -15,8 +15,9 @@ const cli = yargs(hideBin(process.argv))
   .wrap(Math.min(100, process.stdout.columns || 100))
   .epilog('Exit codes: 0 success, 1 runtime failure, 2 bad usage or configuration.')
   .fail((message, error) => {
-    if (error) throw error;
-    process.stderr.write(`plexbeam: ${message}\nTry 'plexbeam --help'.\n`);
+    // yargs reports its own usage errors as YError; anything else is a command's failure.
+    if (error && error.name !== 'YError') throw error;
+    process.stderr.write(`plexbeam: ${message ?? error?.message}\nTry 'plexbeam --help'.\n`);
     process.exit(EXIT_USAGE);
   });
 

@@ -39,7 +39,7 @@ t.test('every command answers --help with exit 0', async (t) => {
 });
 
 t.test('bad usage exits 2 with a message on stderr', async (t) => {
-  for (const args of [[], ['frobnicate'], ['cartridge', 'explode'], ['analyze', '--patterns', '--events'], ['probe', '--bogus']]) {
+  for (const args of [[], ['frobnicate'], ['cartridge', 'explode'], ['analyze', '--patterns', '--events'], ['analyze', '--detail'], ['probe', '--bogus']]) {
     const { code, stderr } = plexbeam(args);
     t.equal(code, 2, `plexbeam ${args.join(' ')}`);
     t.match(stderr, /^plexbeam: /);
