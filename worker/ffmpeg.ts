@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { waitForGroupGone } from './process-group.ts';
 import { createProgressParser, type ProgressBlock } from './progress.ts';
 
 export interface RunFfmpegOptions {
@@ -13,6 +14,8 @@ export interface RunFfmpegOptions {
   signal: AbortSignal;
   forceKillAfterMs: number;
   onProgress(block: ProgressBlock): void;
+  /** The same `-progress` output as raw text (for Plex's progress protocol, which reads it itself). */
+  onProgressData?(text: string): void;
   /** stderr as it arrives (decoded UTF-8); nothing of it is kept but the last lines. */
   onStderr(text: string): void;
   onSpawn?(pid: number): void;
@@ -74,7 +77,9 @@ export function runFfmpeg(options: RunFfmpegOptions): Promise<FfmpegExit> {
       keepTail(text);
       options.onStderr(text);
     });
-    (child.stdio[3] as Readable | null)?.on('data', createProgressParser(options.onProgress));
+    const progress = child.stdio[3] as Readable | null;
+    progress?.on('data', createProgressParser(options.onProgress));
+    if (options.onProgressData) progress?.on('data', (chunk: Buffer) => options.onProgressData?.(chunk.toString('latin1')));
     child.on('error', (error) => {
       spawnError = error;
     });
@@ -87,7 +92,9 @@ export function runFfmpeg(options: RunFfmpegOptions): Promise<FfmpegExit> {
       clearTimeout(forceKill);
       options.signal.removeEventListener('abort', onAbort);
       keepTail(`${decoder.end()}\n`);
-      resolve({ code: spawnError === null ? code : null, signal, spawnError, stderrTail: [...tail] });
+      const exit = { code: spawnError === null ? code : null, signal, spawnError, stderrTail: [...tail] };
+      if (child.pid === undefined) return resolve(exit);
+      void waitForGroupGone(child.pid).then(() => resolve(exit));
     });
   });
 }

@@ -8,6 +8,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   WORKER_FORBIDDEN: 403,
   WORKER_NOT_FOUND: 404,
   WORKER_TOO_LARGE: 413,
+  TRANSLATE_UNSUPPORTED: 422,
   WORKER_BUSY: 503,
 };
 

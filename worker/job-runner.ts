@@ -1,18 +1,25 @@
-/** Runs a prepared job to its end: scratch folder, ffmpeg, timeouts, progress, outcome, log lines. */
+/**
+ * Runs a prepared job to its end: probe the inputs, translate for them, start Plex's side
+ * (publishers, progress requests, throttle), run ffmpeg with its timeouts, finish Plex's side,
+ * then record the outcome and tell the link.
+ */
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkerConfig } from '../core/config.ts';
 import { PlexBeamError, isPlexBeamError, type ErrorCode } from '../core/errors.ts';
 import { redactArgv } from '../core/redact.ts';
+import { createCaptureRequest } from './callbacks/capture-request.ts';
 import { runFfmpeg, type FfmpegExit } from './ffmpeg.ts';
+import { probeInputs } from './input-probe.ts';
 import type { Job } from './job.ts';
 import type { WorkerMetrics } from './metrics.ts';
+import { startPlexEmulation, type PlexEmulation } from './plex-emulation.ts';
 import { buildJobEnv } from './sandbox/env.ts';
 import type { PreparedJob } from './sandbox/index.ts';
 import type { TranscodeRequest } from './sandbox/request.ts';
 
 export interface RunnerDeps {
-  config: Pick<WorkerConfig, 'ffmpegPath' | 'jobTimeoutS' | 'stallTimeoutS'>;
+  config: Pick<WorkerConfig, 'ffmpegPath' | 'ffprobePath' | 'jobTimeoutS' | 'stallTimeoutS'>;
   metrics: WorkerMetrics;
   workerEnv: NodeJS.ProcessEnv;
   /** Parent of the per-job scratch folders and the shared cache. */
@@ -32,30 +39,40 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
   const signal = AbortSignal.any([job.controller.signal, deps.shutdownSignal]);
   const abort = (code: ErrorCode, message: string) => job.controller.abort(new PlexBeamError(code, message));
   const stalled = () => abort('JOB_STALLED', `no progress from ffmpeg for ${deps.config.stallTimeoutS} s`);
-  let stall = setTimeout(stalled, deps.config.stallTimeoutS * 1000);
+  const stall = setTimeout(stalled, deps.config.stallTimeoutS * 1000);
   const timeout = setTimeout(() => abort('JOB_TIMEOUT', `ran longer than ${deps.config.jobTimeoutS} s`), deps.config.jobTimeoutS * 1000);
   let result: FfmpegExit;
+  let plex: PlexEmulation | undefined;
   try {
     await mkdir(scratchDir, { recursive: true, mode: 0o700 });
     await mkdir(join(deps.scratchRoot, 'cache'), { recursive: true, mode: 0o700 });
+    const env = buildJobEnv({ requestEnv: request.env, workerEnv: deps.workerEnv, scratchDir, cacheDir: join(deps.scratchRoot, 'cache') });
+    const inputs = await probeInputs(prepared.inputs, { ffprobePath: deps.config.ffprobePath, cwd: prepared.cwd, env, signal });
+    const command = prepared.commandFor(inputs);
+    signal.throwIfAborted();
+    const { argv, translation } = command;
+    plex = startPlexEmulation({ translation, cwd: prepared.cwd, inputs, request: createCaptureRequest(prepared.callbackBase), signal, log: job.log });
     job.startedAt = Date.now();
     job.state = 'running';
     deps.onUpdate(job, 'state');
     deps.metrics.jobStarted();
     result = await runFfmpeg({
       path: deps.config.ffmpegPath,
-      argv: prepared.argv,
+      argv,
       cwd: prepared.cwd,
-      env: buildJobEnv({ requestEnv: request.env, workerEnv: deps.workerEnv, scratchDir, cacheDir: join(deps.scratchRoot, 'cache') }),
+      env,
       signal,
       forceKillAfterMs: deps.forceKillAfterMs,
       onSpawn: (pid) => {
         job.pid = pid;
+        stall.refresh();
+        plex?.spawned(pid);
         // The callback token is a secret too: it stays out of the log.
-        const argv = redactArgv(prepared.argv).map((arg) => arg.replaceAll(job.callbackToken, 'REDACTED'));
-        job.log.info({ ffmpeg_pid: pid, argv, cwd: prepared.cwd, dropped: prepared.dropped, warnings: prepared.warnings }, 'job started');
+        const shown = redactArgv(argv).map((arg) => arg.replaceAll(job.callbackToken, 'REDACTED'));
+        job.log.info({ ffmpeg_pid: pid, argv: shown, cwd: prepared.cwd, dropped: translation.dropped, warnings: translation.warnings }, 'job started');
       },
       onStderr: (data) => job.link.send({ type: 'stderr', data }),
+      onProgressData: (text) => plex?.progress(text),
       onProgress: (block) => {
         stall.refresh();
         job.progress = { out_time_s: block.out_time_s, speed: block.speed, fps: block.fps };
@@ -70,8 +87,10 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
     clearTimeout(timeout);
   }
   job.pid = null;
+  // Before the outcome: the job's capture URLs only answer while it is active.
+  const warnings = (await plex?.finish().catch((error: Error) => [error.message])) ?? [];
   await deps.drainCallbacks(job);
-  recordOutcome(job, result, signal);
+  recordOutcome(job, result, signal, warnings);
   job.link.finish({ type: 'exit', state: job.state, code: job.exitCode, signal: job.exitSignal, error: job.error });
   deps.metrics.jobEnded(job.state as 'completed' | 'failed' | 'cancelled', ((job.endedAt ?? 0) - job.createdAt) / 1000, job.errorCode ?? undefined);
   deps.onUpdate(job, 'state');
@@ -79,21 +98,23 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
 }
 
 /** Records the outcome (completed/failed/cancelled, exit code, error) and writes the job's last log line. */
-function recordOutcome(job: Job, result: FfmpegExit, signal: AbortSignal): void {
+function recordOutcome(job: Job, result: FfmpegExit, signal: AbortSignal, warnings: string[]): void {
   job.endedAt = Date.now();
   job.exitCode = result.code;
   job.exitSignal = result.signal;
   const reason: unknown = signal.reason;
+  const startError = result.spawnError;
   if (signal.aborted) {
     const code = isPlexBeamError(reason) ? reason.code : 'JOB_CANCELLED';
     // A timeout or a stall is a failure; a DELETE, a lost link or a shutdown is a cancellation.
     job.state = code === 'JOB_TIMEOUT' || code === 'JOB_STALLED' ? 'failed' : 'cancelled';
     job.errorCode = code;
     job.error = isPlexBeamError(reason) ? reason.message : 'cancelled';
-  } else if (result.spawnError !== null) {
+  } else if (startError !== null) {
+    // A translation or sandbox refusal once the inputs were probed keeps its own code (422/403 at POST time).
     job.state = 'failed';
-    job.errorCode = 'FFMPEG_FAILED';
-    job.error = `cannot start ffmpeg: ${result.spawnError.message}`;
+    job.errorCode = isPlexBeamError(startError) ? startError.code : 'FFMPEG_FAILED';
+    job.error = isPlexBeamError(startError) ? startError.message : `cannot start ffmpeg: ${startError.message}`;
   } else if (result.code === 0) {
     job.state = 'completed';
   } else {
@@ -101,7 +122,10 @@ function recordOutcome(job: Job, result: FfmpegExit, signal: AbortSignal): void 
     job.errorCode = 'FFMPEG_FAILED';
     job.error = result.code === null ? `ffmpeg was killed by ${result.signal}` : `ffmpeg exited with code ${result.code}`;
   }
-  const fields = { state: job.state, exit_code: job.exitCode, signal: job.exitSignal, code: job.errorCode, seconds: (job.endedAt - job.createdAt) / 1000 };
+  const fields = {
+    state: job.state, exit_code: job.exitCode, signal: job.exitSignal, code: job.errorCode, seconds: (job.endedAt - job.createdAt) / 1000,
+    ...(warnings.length > 0 ? { publish_warnings: warnings } : {}),
+  };
   if (job.state === 'failed') job.log.error({ ...fields, stderr: result.stderrTail }, `job failed: ${job.error}`);
   else job.log.info(fields, job.state === 'completed' ? 'job completed' : `job cancelled: ${job.error}`);
 }

@@ -6,7 +6,7 @@ import { killProcessGroup } from './ffmpeg.ts';
 import { createJob, isActive, newJobIdentity, type Job } from './job.ts';
 import { runJob, type RunnerDeps } from './job-runner.ts';
 import type { HardwareProbe } from './probe/index.ts';
-import { prepareJob } from './sandbox/index.ts';
+import { prepareJob, type PrepareContext } from './sandbox/index.ts';
 import { createPathPolicy } from './sandbox/path-policy.ts';
 import type { TranscodeRequest } from './sandbox/request.ts';
 
@@ -23,7 +23,10 @@ export interface JobManagerDeps extends Omit<RunnerDeps, 'shutdownSignal'> {
 }
 
 export interface JobManager {
-  /** Checks and starts a job; throws WORKER_BUSY (503), WORKER_FORBIDDEN (403) or WORKER_BAD_REQUEST (400). */
+  /**
+   * Checks, translates and queues a job (its inputs are probed when it starts); throws WORKER_BUSY
+   * (503), WORKER_FORBIDDEN (403), WORKER_BAD_REQUEST (400) or TRANSLATE_UNSUPPORTED (422).
+   */
   submit(request: TranscodeRequest): Job;
   get(id: string): Job | undefined;
   /** Every job still known (active, or ended within `keepEndedMs`). */
@@ -36,6 +39,17 @@ export interface JobManager {
   shutdown(): Promise<void>;
   /** SIGKILLs every running ffmpeg's process group now (the worker is about to exit without waiting). */
   killAll(): void;
+}
+
+/** What the translation needs of the probe: the backend and every encoder that passed a test encode (software ones too). */
+function translateContextOf(hardware: HardwareProbe): PrepareContext['translate'] {
+  const working = hardware.candidates.filter((c) => c.verdict === 'ok').map((c) => c.encoder);
+  const usesRenderNode = hardware.hwaccel === 'vaapi' || hardware.hwaccel === 'qsv';
+  return {
+    backend: hardware.hwaccel,
+    encoders: [...new Set([...hardware.encoders, ...working])],
+    ...(usesRenderNode && hardware.device !== null ? { vaapiDevice: hardware.device } : {}),
+  };
 }
 
 /** Creates the job table. */
@@ -62,7 +76,7 @@ export function createJobManager(deps: JobManagerDeps): JobManager {
       const prepared = prepareJob(request, {
         policy: createPathPolicy(deps.config),
         allowHttpInputs: deps.config.allowHttpInputs,
-        translate: { backend: deps.hardware.hwaccel, encoders: deps.hardware.encoders },
+        translate: translateContextOf(deps.hardware),
         callbacks: { port: deps.callbackPort(), jobId: identity.id, token: identity.callbackToken },
       });
       const job = createJob(identity, {
@@ -76,7 +90,7 @@ export function createJobManager(deps: JobManagerDeps): JobManager {
         },
       });
       jobs.set(job.id, job);
-      job.log.info({ origins: prepared.origins, progress_url: prepared.progressUrl !== null }, 'job accepted');
+      job.log.info({ origins: prepared.origins, progress_url: prepared.command.translation.progressUrl !== null }, 'job accepted');
       job.done = runJob(job, prepared, request, { ...deps, shutdownSignal: shutdown.signal }).finally(() => {
         // Ended jobs stay queryable for a while, then go (with their link's buffered messages).
         setTimeout(() => {

@@ -4,7 +4,7 @@
 const BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 14_400];
 
 export type Outcome = 'completed' | 'failed' | 'cancelled';
-export type Refusal = 'malformed' | 'forbidden' | 'busy' | 'unauthorized';
+export type Refusal = 'malformed' | 'forbidden' | 'untranslatable' | 'busy' | 'unauthorized';
 
 export interface MetricsSnapshot {
   running: number;
@@ -66,7 +66,7 @@ export function createMetrics(): WorkerMetrics {
         ...[...failures].map(([code, n]) => `plexbeam_worker_job_failures_total{code="${label(code)}"} ${n}`),
         '# HELP plexbeam_worker_requests_refused_total Transcode requests refused, by reason.',
         '# TYPE plexbeam_worker_requests_refused_total counter',
-        ...(['malformed', 'forbidden', 'busy', 'unauthorized'] as const).map((r) => `plexbeam_worker_requests_refused_total{reason="${r}"} ${refusals.get(r) ?? 0}`),
+        ...(['malformed', 'forbidden', 'untranslatable', 'busy', 'unauthorized'] as const).map((r) => `plexbeam_worker_requests_refused_total{reason="${r}"} ${refusals.get(r) ?? 0}`),
         '# HELP plexbeam_worker_job_duration_seconds Wall time of ended jobs.',
         '# TYPE plexbeam_worker_job_duration_seconds histogram',
         ...BUCKETS.map((bound, index) => `plexbeam_worker_job_duration_seconds_bucket{le="${bound}"} ${buckets[index]}`),

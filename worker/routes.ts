@@ -25,7 +25,9 @@ export interface RouteDeps {
 
 type Handler = (req: IncomingMessage, res: ServerResponse, id: string, url: URL) => Promise<void> | void;
 
-const REFUSALS: Record<string, Refusal> = { WORKER_BAD_REQUEST: 'malformed', WORKER_TOO_LARGE: 'malformed', WORKER_FORBIDDEN: 'forbidden', WORKER_BUSY: 'busy' };
+const REFUSALS: Record<string, Refusal> = {
+  WORKER_BAD_REQUEST: 'malformed', WORKER_TOO_LARGE: 'malformed', WORKER_FORBIDDEN: 'forbidden', WORKER_BUSY: 'busy', TRANSLATE_UNSUPPORTED: 'untranslatable',
+};
 
 /** Returns the request handler of the API server. */
 export function createRoutes(deps: RouteDeps): (req: IncomingMessage, res: ServerResponse) => void {

@@ -1,7 +1,7 @@
 // Plex's progress protocol from ffmpeg's -progress output, canThrottle, and the SIGSTOP throttle.
 import t from 'tap';
 import { createPlexProgressReporter, createThrottle } from '../../worker/plex-progress/index.ts';
-import { startFakePms } from './helpers/fake-pms.ts';
+import { CAN_THROTTLE_RESPONSE, startFakePms } from '../harness/index.ts';
 
 const block = (us: number, size: number, speed: string, end = false): string =>
   `frame=${us / 41666}\nfps=24.0\ntotal_size=${size}\nout_time_us=${us}\nout_time_ms=${us}\nspeed=${speed}\nprogress=${end ? 'end' : 'continue'}\n`;
@@ -21,7 +21,7 @@ t.test('requests in Plex shapes, in order', async (t) => {
     const res = await fetch(url, { method });
     return { status: res.status, body: await res.text() };
   };
-  const url = `${pms.base}/video/:/transcode/session/s/j/progress`;
+  const url = `${pms.url}/video/:/transcode/session/s/j/progress`;
   const r = createPlexProgressReporter({ progressUrl: url, request, inputs: [{ streams }], duration: 100, positionOffset: 10, now: () => clock });
   await r.start();
   r.push(block(5_000_000, 1000, '2.0x').slice(0, 20));
@@ -49,13 +49,13 @@ t.test('requests in Plex shapes, in order', async (t) => {
 t.test('canThrottle: throttled, and speed withheld while throttled', async (t) => {
   const pms = await startFakePms();
   t.teardown(() => pms.close());
-  pms.throttle = true;
+  pms.setResponder((req) => (req.path.endsWith('/progress') && 'progress' in req.query ? CAN_THROTTLE_RESPONSE : undefined));
   let clock = 0;
   const request = async (method: string, url: string) => {
     const res = await fetch(url, { method });
     return { status: res.status, body: await res.text() };
   };
-  const r = createPlexProgressReporter({ progressUrl: `${pms.base}/p/progress`, request, inputs: [], duration: 10, now: () => clock });
+  const r = createPlexProgressReporter({ progressUrl: `${pms.url}/p/progress`, request, inputs: [], duration: 10, now: () => clock });
   await r.start();
   r.push(block(1_000_000, 10, '3.0x'));
   await r.finish();
@@ -65,7 +65,7 @@ t.test('canThrottle: throttled, and speed withheld while throttled', async (t) =
   await r.finish();
   const last = pms.requests[pms.requests.length - 1]?.url ?? '';
   t.notMatch(last, /speed=/, 'no speed while throttled');
-  pms.throttle = false;
+  pms.setResponder(undefined);
   clock = 4000;
   r.push(block(3_000_000, 30, '3.0x'));
   await r.finish();

@@ -82,13 +82,14 @@ t.test('callback URLs are re-homed through ctx.callbackBase', async (t) => {
   t.notOk(r.argv.some((a) => a.includes('32400')), 'no loopback URL left in the argv');
 });
 
-t.test('every corpus sample translates for every backend without Plex-only options left', async (t) => {
+t.test('every corpus sample translates for every backend without Plex-only options left, nor runner options', async (t) => {
   const privateOpts = /^-(progressurl|loglevel_plex|map_inlineass|eae_prefix|strict_ts|skip_to_segment|manifest_name|delete_removed|segment_list_separate_stream_times|segment_list_unfinished|segment_copyts)(:|$)/;
   for (const n of ['01', '02', '04', '05', '06', '07', '09', '10', '11', '12', '13', '15', '16', '17', '18', '19', '20']) {
     for (const b of ['software', 'nvenc', 'qsv', 'vaapi'] as const) {
       const r = run(n, b);
       t.notOk(r.argv.some((a) => privateOpts.test(a)), `${n}/${b}: no private options`);
       t.notOk(r.argv.some((a) => /inlineass|_eae\b|framedrop|tonemap_cuda/.test(a)), `${n}/${b}: no private filters/codecs`);
+      t.notOk(r.argv.some((a) => /^-(progress|nostdin|stdin)$/.test(a)), `${n}/${b}: no -progress/-nostdin (the worker's runner owns them)`);
     }
   }
 });

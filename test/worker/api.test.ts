@@ -118,6 +118,13 @@ t.test('forbidden requests are 403 with a message naming the argument', async (t
   t.match(refusal, { level: 'info', msg: /input "\/etc\/passwd" is outside/ }, 'refusals are logged');
 });
 
+t.test('an argv the worker cannot translate is 422 TRANSLATE_UNSUPPORTED, so the cartridge runs it locally', async (t) => {
+  const { status, json } = await transcode(['-i', IN, '-filter_complex', '[0:v]inlineass=font_size=54[v]', '-map', '[v]', 'o.mkv']);
+  t.equal(status, 422);
+  t.match(json, { code: 'TRANSLATE_UNSUPPORTED', error: /inlineass burn-in without a usable -map_inlineass/ });
+  t.match((await worker.request('GET', '/metrics')).text, /^plexbeam_worker_requests_refused_total\{reason="untranslatable"\} 1$/m);
+});
+
 t.test('a transcode runs to completion with progress, status and one log line per lifecycle event', async (t) => {
   const { status, json } = await transcode(['-i', IN, '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-f', 'segment', '-segment_time', '1', 'done-%05d.ts']);
   t.equal(status, 202);
@@ -172,6 +179,7 @@ t.test('WS /ws/progress streams progress; DELETE kills the process group; a full
     const deleted = await worker.request('DELETE', `/jobs/${jobId}`);
     t.match(deleted, { status: 200, json: { job_id: jobId, state: 'cancelled', error_code: 'JOB_CANCELLED' } });
     t.same(processGroup(pgid), [], 'no process of the job is left when DELETE answers');
+    t.notOk(readdirSync(join(dir, 'tx', 'sess')).some((name) => name.startsWith(`.plexbeam-stage-${jobId.slice(0, 8)}`)), "the cancelled job's staging folder is gone");
   }
   await wsMessage((m) => m.type === 'state' && m.state === 'cancelled');
   t.ok(received.every((m) => m.job_id === first), 'the filtered socket only sees its job');

@@ -129,7 +129,7 @@ export interface LinkReader {
  * Opens `GET /jobs/:id/link` and collects its newline-delimited JSON messages. Like a cartridge,
  * it answers each callback once its body is complete (an empty 200, as Plex mostly answers).
  */
-export function openLink(base: string, jobId: string, { after = 0, autoReply = true } = {}): LinkReader {
+export function openLink(base: string, jobId: string, { after = 0, autoReply = true, onMessage = (_m: Record<string, any>) => {} } = {}): LinkReader {
   const messages: Record<string, any>[] = [];
   const waiters = new Set<() => void>();
   let response: IncomingMessage | undefined;
@@ -145,6 +145,7 @@ export function openLink(base: string, jobId: string, { after = 0, autoReply = t
         if (line === '') continue;
         const message = JSON.parse(line);
         messages.push(message);
+        onMessage(message);
         if (autoReply && message.type.startsWith('callback') && message.end === true) void reply(base, jobId, message.seq);
       }
       for (const wake of waiters) wake();

@@ -39,23 +39,35 @@ t.test("Plex's callbacks arrive over the link in order, each with method, path, 
   t.ok(link.messages.some((m) => m.type === 'stderr' && /Stream mapping/.test(m.data)), 'and stderr');
 });
 
-t.test("a streaming callback (Plex's endless segment-list POST) is forwarded chunk by chunk", async (t) => {
+t.test('a streaming callback (an endless chunked POST) is forwarded chunk by chunk', async (t) => {
+  // ffmpeg's HTTP output POSTs with chunked encoding for as long as it runs.
+  const jobId = await transcode(['-re', '-i', IN, '-c', 'copy', '-f', 'mpegts', `http://127.0.0.1:32400${SESSION}/stream?X-Plex-Http-Pipeline=infinite`]);
+  const link = openLink(worker.base, jobId);
+  const start = await link.waitFor((m) => m.type === 'callback');
+  t.match(start, { method: 'POST', path: `${SESSION}/stream`, query: 'X-Plex-Http-Pipeline=infinite', end: false, headers: { 'transfer-encoding': undefined } });
+  const chunk = await link.waitFor((m) => m.type === 'callback_data' && m.seq === start.seq && m.body_b64 !== '');
+  t.notOk(link.messages.some((m) => m.type === 'exit'), 'a later chunk arrived while the transcode was still running');
+  t.equal(chunk.end, false);
+  await link.ended;
+  const parts = link.messages.filter((m) => m.seq === start.seq && m.type === 'callback_data');
+  t.ok(parts.filter((m) => m.body_b64 !== '').length >= 3, 'the body came in several messages');
+  t.equal(parts.at(-1)?.end, true, 'the last one ends it');
+  t.equal(Buffer.from(parts.map((m) => m.body_b64).join(''), 'base64')[0], 0x47, 'MPEG-TS packets (sync byte 0x47)');
+});
+
+t.test("Plex's segment list: the publisher POSTs Plex's CSV rows once each segment is complete", async (t) => {
   const jobId = await transcode([
     '-re', '-i', IN, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '25', '-c:a', 'aac', '-f', 'segment', '-segment_time', '1',
     '-segment_list', `http://127.0.0.1:32400${SESSION}/manifest?X-Plex-Http-Pipeline=infinite`, '-segment_list_type', 'csv', 'media-%05d.ts',
   ]);
   const link = openLink(worker.base, jobId);
-  const start = await link.waitFor((m) => m.type === 'callback');
-  t.match(start, { method: 'POST', path: `${SESSION}/manifest`, query: 'X-Plex-Http-Pipeline=infinite', end: false, headers: { 'transfer-encoding': undefined } });
-  const chunk = await link.waitFor((m) => m.type === 'callback_data' && m.seq === start.seq && decode(m.body_b64) !== '');
-  t.notOk(link.messages.some((m) => m.type === 'exit'), 'a later chunk arrived while the transcode was still running');
-  t.equal(chunk.end, false);
   await link.ended;
-  const parts = link.messages.filter((m) => m.seq === start.seq && m.type === 'callback_data');
-  t.ok(parts.filter((m) => decode(m.body_b64) !== '').length >= 3, 'the body came in several messages');
-  t.equal(parts.at(-1)?.end, true, 'the last one ends it');
-  const csv = parts.map((m) => decode(m.body_b64)).join('');
-  t.match(csv, /^media-00000\.ts,0\.0+,[\d.]+\nmedia-00001\.ts,/);
+  const posts = link.messages.filter((m) => m.type === 'callback' && m.path === `${SESSION}/manifest`);
+  t.ok(posts.length >= 2, 'a POST as segments complete, not one at the end');
+  t.match(posts[0], { method: 'POST', query: 'X-Plex-Http-Pipeline=infinite' });
+  const bodyOf = (seq: number) => link.messages.filter((m) => m.seq === seq && m.type === 'callback_data').map((m) => decode(m.body_b64)).join('');
+  t.match(bodyOf(posts.at(-1)?.seq), /^media-00000\.ts,0\.000000,[\d.]+\nmedia-00001\.ts,[\d.]+,[\d.]+\n/, 'every row, the first from 0');
+  t.match(link.messages.at(-1), { type: 'exit', state: 'completed', code: 0 });
 });
 
 t.test('a link that closes and stays closed kills the job; one reopened in time does not', async (t) => {

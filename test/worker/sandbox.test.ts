@@ -23,7 +23,7 @@ const context = (overrides: Partial<PrepareContext> = {}): PrepareContext => ({
 });
 const request = (argv: string[], cwd = '/plex/transcode/sess') => validateTranscodeRequest({ session_id: 's', argv, env: {}, cwd });
 
-t.test('a Plex-shaped argv is mapped, translated, its callbacks rewritten and its protocols pinned', async (t) => {
+t.test('a Plex-shaped argv is mapped, checked, translated, checked again, its callbacks rewritten and its protocols pinned', async (t) => {
   const session = 'http://127.0.0.1:32400/video/:/transcode/session/abc/def';
   const job = prepareJob(
     request([
@@ -38,25 +38,28 @@ t.test('a Plex-shaped argv is mapped, translated, its callbacks rewritten and it
     context(),
   );
   t.equal(job.cwd, join(dir, 'tx', 'sess'));
-  t.equal(job.progressUrl, 'http://127.0.0.1:4444/cb/job1/tok/0/video/:/transcode/session/abc/def/progress', 'the progress URL points at the capture server');
+  const { argv, translation } = job.command;
+  t.equal(translation.progressUrl, 'http://127.0.0.1:4444/cb/job1/tok/0/video/:/transcode/session/abc/def/progress', 'the progress URL points at the capture server');
   t.same(job.origins, ['http://127.0.0.1:32400']);
-  t.same(job.argv, [
+  t.same(job.inputs, [join(dir, 'media/Movies/in.mkv'), join(dir, 'tx/sess/temp-0.srt')], 'the inputs the runner probes');
+  t.same(argv, [
+    '-y', '-loglevel', 'error', '-filter_complex', '[0:0]scale=w=1280:h=720[0];[0]format=yuv420p[1]', '-nostats',
     '-codec:1', 'eac3', '-protocol_whitelist', 'file', '-i', join(dir, 'media/Movies/in.mkv'), '-protocol_whitelist', 'file',
-    '-i', join(dir, 'tx/sess/temp-0.srt'), '-init_hw_device', 'vaapi=vaapi:/dev/dri/renderD128,driver=iHD', '-filter_hw_device',
-    'vaapi', '-y', '-nostats', '-loglevel', 'error', '-filter_complex', '[0:0]scale=w=1280:h=720[0];[0]format=yuv420p[1]',
-    '-map', '[1]', '-codec:0', 'libx264', '-sei:0', '-a53_cc', '-force_key_frames:0', 'expr:gte(t,n_forced*1)', '-metadata',
-    'title=AC/DC', '-segment_list', 'http://127.0.0.1:4444/cb/job1/tok/0/video/:/transcode/session/abc/def/manifest?X-Plex-Http-Pipeline=infinite',
-    '-segment_list_type', 'csv', '-f', 'ssegment', '-protocol_whitelist', 'file,http,tcp', 'media-%05d.ts', '-map', '1:s:0',
-    '-f', 'null', '-codec', 'ass', '-protocol_whitelist', 'file,http,tcp', 'nullfile',
-  ]);
-  t.match(job.dropped, [{ option: '-eae_prefix:1' }, { option: '-loglevel_plex' }, { option: '-progressurl' }, { option: '-segment_list_unfinished' }]);
-  t.same(job.warnings, ['-codec:1 eac3_eae → eac3']);
+    '-i', join(dir, 'tx/sess/temp-0.srt'), '-map', '[1]', '-codec:0', 'libx264', '-sei:0', '-a53_cc', '-force_key_frames:0',
+    'expr:gte(t,n_forced*1)', '-metadata', 'title=AC/DC', '-f', 'ssegment', '-segment_list', '.plexbeam-stage-job1-0/segments.csv',
+    '-segment_list_type', 'csv', '-segment_list_size', '0', '-protocol_whitelist', 'file,http,tcp', '.plexbeam-stage-job1-0/media-%05d.ts',
+    '-map', '1:s:0', '-f', 'null', '-codec', 'ass', '-protocol_whitelist', 'file,http,tcp', 'nullfile',
+  ], 'no -progress (the runner adds it), segments staged, the Plex machine\'s device dropped');
+  t.match(translation.postProcess, [{ kind: 'ssegment', listUrl: 'http://127.0.0.1:4444/cb/job1/tok/0/video/:/transcode/session/abc/def/manifest?X-Plex-Http-Pipeline=infinite' }],
+    'the segment list goes to the capture server, from the publisher');
+  t.match(translation.dropped, [{ option: '-init_hw_device' }, { option: '-filter_hw_device' }, { option: '-loglevel_plex' }, { option: '-progressurl' }, { option: '-eae_prefix' }]);
+  t.ok(translation.dropped.some((d) => d.option === '-segment_list_unfinished'));
 });
 
 t.test('Optimize may write into a Plex Versions folder of a media root, and only there', async (t) => {
   const out = '/plex/media/Movies/Plex Versions/Optimized for Mobile/.inProgress/in.mp4.1';
   const job = prepareJob(request(['-i', '/plex/media/Movies/in.mkv', '-c', 'copy', out]), context());
-  t.equal(job.argv.at(-1), join(dir, 'media/Movies/Plex Versions/Optimized for Mobile/.inProgress/in.mp4.1'));
+  t.equal(job.command.argv.at(-1), join(dir, 'media/Movies/Plex Versions/Optimized for Mobile/.inProgress/in.mp4.1'));
   t.throws(() => prepareJob(request(['-i', '/plex/media/Movies/in.mkv', '/plex/media/Movies/out.mp4']), context()), /outside a "Plex Versions" folder/);
   t.throws(() => prepareJob(request(['-i', '/plex/media/Movies/in.mkv', '/plex/media/Movies/Plex Versions']), context()), /Plex Versions/);
 });
@@ -80,7 +83,7 @@ t.test('remote http inputs need allowHttpInputs; loopback inputs are never reach
   const argv = ['-i', 'http://tv.example/stream.ts', '-c', 'copy', 'out.ts'];
   t.throws(() => prepareJob(request(argv), context()), /set worker.allowHttpInputs/);
   const job = prepareJob(request(argv), context({ allowHttpInputs: true }));
-  t.same(job.argv.slice(0, 4), ['-protocol_whitelist', 'http,https,tcp,tls', '-i', 'http://tv.example/stream.ts']);
+  t.same(job.command.argv.slice(1, 5), ['-protocol_whitelist', 'http,https,tcp,tls', '-i', 'http://tv.example/stream.ts']);
   for (const host of ['127.0.0.1:32400', 'localhost', '[::1]', '0.0.0.0', '2130706433']) {
     t.throws(() => prepareJob(request(['-i', `http://${host}/x`, 'out.ts']), context({ allowHttpInputs: true })), /loopback/, host);
   }
@@ -90,7 +93,7 @@ t.test('filter graphs are split and unescaped as ffmpeg does', async (t) => {
   t.same(listFilters("[0:v]scale=w=1:h=2[a];[a]subtitles=f='a\\,b.srt':si=0,format=yuv420p[out]").map((f) => f.name), ['scale', 'subtitles', 'format']);
   t.same(listFilters('mov\\ie=x').map((f) => f.name), ['movie']);
   const job = prepareJob(request(['-i', '/plex/media/Movies/in.mkv', '-vf', `subtitles=${'/plex/transcode/sess/temp-0.srt'}`, 'o.ts']), context());
-  t.equal(job.argv[job.argv.indexOf('-vf') + 1], `subtitles=${join(dir, 'tx/sess/temp-0.srt')}`, 'pathMap applies inside filters');
+  t.equal(job.command.argv[job.command.argv.indexOf('-vf') + 1], `subtitles=${join(dir, 'tx/sess/temp-0.srt')}`, 'pathMap applies inside filters');
 });
 
 t.test('malformed requests are 400s naming the field', async (t) => {

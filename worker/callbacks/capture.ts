@@ -1,7 +1,8 @@
 /**
- * The worker's stand-in for Plex's loopback: ffmpeg's callback requests (progress, manifest,
- * segment list) land here and go to the job's link as they arrive, body chunks included, since
- * Plex's segment list is one endless chunked POST. Listens on 127.0.0.1 only.
+ * The worker's stand-in for Plex's loopback: ffmpeg's callback requests, and the worker's own
+ * (segment lists, manifests, progress), land here and go to the job's link as they arrive, body
+ * chunks included, since an HTTP output is one chunked POST for as long as ffmpeg runs.
+ * Listens on 127.0.0.1 only.
  */
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';

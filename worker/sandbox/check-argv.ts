@@ -3,7 +3,7 @@ import { formatOf, splitArgv, type ArgvFile, type ArgvOption } from './argv-gram
 import { checkFilterGraph } from './filters.ts';
 import {
   ALLOWED_DEVICE_PATH, DEVICE_OPTIONS, FILTER_OPTIONS, FORBIDDEN_INPUT_FORMATS, FORBIDDEN_OPTIONS,
-  FORBIDDEN_OUTPUT_FORMATS, PLAIN_VALUE_OPTIONS, READ_FILE_OPTIONS,
+  FORBIDDEN_OUTPUT_FORMATS, PLAIN_VALUE_OPTIONS, PLEX_SIDE_OPTIONS, READ_FILE_OPTIONS,
 } from './option-rules.ts';
 import { checkReadPath, checkWritePath, forbid, pathWords, type PathPolicy } from './path-policy.ts';
 import { isLoopbackHost, loopbackHttpUrl, protocolOf, splitHttpUrl } from './urls.ts';
@@ -13,6 +13,8 @@ export interface CheckContext {
   /** The job's worker-side working directory (already checked). */
   cwd: string;
   allowHttpInputs: boolean;
+  /** The argv is Plex's, before translation: its Plex-private options are allowed (option-rules.ts). */
+  plexArgv?: boolean;
 }
 
 export interface CheckedArgv {
@@ -80,7 +82,10 @@ function checkOption(option: ArgvOption, context: CheckContext, callbacks: numbe
   const why = FORBIDDEN_OPTIONS.get(name);
   if (why !== undefined) throw forbid(`option ${raw} is not allowed: ${why}`);
   if (value === undefined || valueIndex === undefined || PLAIN_VALUE_OPTIONS.has(name)) return;
-  if (FILTER_OPTIONS.has(name)) return checkFilterGraph(context.policy, raw, value, context.cwd);
+  if (context.plexArgv && PLEX_SIDE_OPTIONS.has(name)) return;
+  // Plex's progress URL never reaches ffmpeg: the worker sends its requests through the capture server.
+  if (context.plexArgv && name === 'progressurl') return checkProgressUrl(raw, value);
+  if (FILTER_OPTIONS.has(name)) return checkFilterGraph(context.policy, raw, value, context.cwd, context.plexArgv);
   if (DEVICE_OPTIONS.has(name)) return checkDevice(raw, value);
   if (READ_FILE_OPTIONS.has(name)) return checkReadPath(context.policy, `${raw}`, value, context.cwd);
   // Anything else may be a file ffmpeg writes (`-segment_list`, `-hls_segment_filename`, an
@@ -88,6 +93,11 @@ function checkOption(option: ArgvOption, context: CheckContext, callbacks: numbe
   if (checkWriteTarget(`${raw} value`, value, context)) callbacks.push(valueIndex);
   // Paths inside a value (`-x264-params stats=/x`) are files the encoder may write.
   else for (const word of pathWords(value)) checkWritePath(context.policy, `${raw} value: file`, word, context.cwd);
+}
+
+/** `-progressurl` may name Plex's LAN address (older Plex), never another protocol. */
+function checkProgressUrl(raw: string, value: string): void {
+  if (!/^https?$/.test(protocolOf(value) ?? '') || splitHttpUrl(value) === null) throw forbid(`${raw} ${JSON.stringify(value)}: expected an http(s) URL`);
 }
 
 function checkDevice(raw: string, value: string): void {

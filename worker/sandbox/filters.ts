@@ -1,4 +1,5 @@
 /** Checks a filter graph: no filter that opens inputs or talks to the outside, and file arguments inside the roots. */
+import { PLEX_SIDE_FILTERS } from './option-rules.ts';
 import { checkReadPath, checkWritePath, forbid, pathWords, type PathPolicy } from './path-policy.ts';
 import { FFMPEG_PROTOCOLS } from './urls.ts';
 
@@ -63,8 +64,11 @@ export function listFilters(graph: string): { name: string; args: string }[] {
 
 const FORBIDDEN_NAME = new RegExp(`(?:^|[\\];,\\s])(${[...FORBIDDEN_FILTERS.keys()].join('|')})(?:@[^=,;\\s]*)?(?:=|$|[,;[\\s])`, 'i');
 
-/** Throws 403 for a forbidden filter, a protocol, or a file argument outside the roots. */
-export function checkFilterGraph(policy: PathPolicy, option: string, graph: string, cwd: string): void {
+/**
+ * Throws 403 for a forbidden filter, a protocol, or a file argument outside the roots. With
+ * `plexArgv` (Plex's argv, before translation) the fonts of Plex-private filters are not checked.
+ */
+export function checkFilterGraph(policy: PathPolicy, option: string, graph: string, cwd: string, plexArgv = false): void {
   // Searched in the whole graph rather than per filter, so no way of splitting it can hide one.
   const forbidden = FORBIDDEN_NAME.exec(unescape(graph))?.[1]?.toLowerCase();
   if (forbidden !== undefined) throw forbid(`filter "${forbidden}" in ${option} is not allowed: it ${FORBIDDEN_FILTERS.get(forbidden)}`);
@@ -73,6 +77,7 @@ export function checkFilterGraph(policy: PathPolicy, option: string, graph: stri
       const scheme = (match[1] as string).toLowerCase();
       if (FFMPEG_PROTOCOLS.has(scheme)) throw forbid(`filter "${name}" in ${option} names a "${scheme}:" URL; filters may only use files`);
     }
+    if (plexArgv && PLEX_SIDE_FILTERS.has(name)) continue;
     const check = WRITING_FILTERS.has(name) ? checkWritePath : checkReadPath;
     for (const word of pathWords(args)) check(policy, `filter "${name}" in ${option}: file`, word, cwd);
   }

@@ -53,6 +53,17 @@ export const FORBIDDEN_OPTIONS: ReadonlyMap<string, string> = new Map([
   ['stats_mux_pre', 'writes a statistics file'],
 ]);
 
+/**
+ * Plex-private options whose values name things on the Plex machine (EasyAudioEncoder folders, a
+ * log level, a stream of `-map_inlineass`). Only Plex's argv may have them, and the translation
+ * removes every one, so their values are not taken for worker paths; the translated argv, which
+ * is all that runs, is checked without this exemption.
+ */
+export const PLEX_SIDE_OPTIONS: ReadonlySet<string> = new Set(['eae_prefix', 'eae_root', 'loglevel_plex', 'map_inlineass']);
+
+/** Plex-private filters whose file arguments are Plex's (fonts of `inlineass`): replaced by the translation. */
+export const PLEX_SIDE_FILTERS: ReadonlySet<string> = new Set(['inlineass']);
+
 /** Options whose value is a filter graph. */
 export const FILTER_OPTIONS: ReadonlySet<string> = new Set(['vf', 'af', 'filter', 'filter_complex', 'lavfi']);
 

@@ -1,5 +1,6 @@
 // libavfilter's graph syntax: chains separated by `;`, filters by `,`, pads as `[label]`.
 // Filter arguments keep their raw (graph-escaped) text so untouched filters round-trip byte-exact.
+import { PlexBeamError } from '../../core/errors.ts';
 
 /** One filter with the pad labels written on it. */
 export interface FilterNode {
@@ -15,7 +16,10 @@ export type FilterGraph = FilterNode[][];
 
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\n' || c === '\t' || c === '\r';
 
-/** Parses a `-filter_complex` / `-vf` string. Throws on unbalanced labels. */
+/** A graph the translation cannot read: the worker refuses the job (422) and the cartridge runs it locally. */
+const unreadable = (what: string): PlexBeamError => new PlexBeamError('TRANSLATE_UNSUPPORTED', `cannot parse filtergraph: ${what}`);
+
+/** Parses a `-filter_complex` / `-vf` string. Throws TRANSLATE_UNSUPPORTED on unbalanced labels. */
 export function parseFiltergraph(text: string): FilterGraph {
   const graph: FilterGraph = [];
   let chain: FilterNode[] = [];
@@ -26,7 +30,7 @@ export function parseFiltergraph(text: string): FilterGraph {
     skipSpace();
     while (text[i] === '[') {
       const end = text.indexOf(']', i);
-      if (end < 0) throw new Error(`unterminated pad label in filtergraph at ${i}`);
+      if (end < 0) throw unreadable(`unterminated pad label at ${i}`);
       labels.push(text.slice(i + 1, end));
       i = end + 1;
       skipSpace();
@@ -50,7 +54,7 @@ export function parseFiltergraph(text: string): FilterGraph {
     const sep = text[i];
     i++;
     if (sep === ';' || sep === undefined) { graph.push(chain); chain = []; }
-    else if (sep !== ',') throw new Error(`unexpected '${sep}' in filtergraph at ${i - 1}`);
+    else if (sep !== ',') throw unreadable(`unexpected '${sep}' at ${i - 1}`);
   }
   if (chain.length > 0) graph.push(chain);
   return graph;

@@ -12,7 +12,7 @@ export interface PlexGlobals {
 
 const QUIET = new Set(['quiet', '-8', 'panic', '0', 'fatal', '8']);
 
-/** Removes Plex-only and host-specific globals and adds the runner's progress output. */
+/** Removes Plex-only and host-specific globals (and any progress/stdin/stats option: the worker's runner owns those). */
 export function translateGlobals(globals: Opt[], dropped: Dropped[]): PlexGlobals {
   const result: PlexGlobals = { progressUrl: null, inlineass: null, copyts: globals.some((o) => o.name === 'copyts') };
   for (const o of removeOptions(globals, (g) => ['progressurl', 'loglevel_plex', 'map_inlineass', 'xioerror',
@@ -34,7 +34,8 @@ export function translateGlobals(globals: Opt[], dropped: Dropped[]): PlexGlobal
     // Plex runs its transcoder with -loglevel quiet; the worker still needs the reason for a failure.
     if ((o.name === 'loglevel' || o.name === 'v') && QUIET.has(o.value ?? '')) o.value = 'error';
   }
-  globals.push({ name: 'nostats', spec: null, value: null }, { name: 'nostdin', spec: null, value: null },
-    { name: 'progress', spec: null, value: 'pipe:1' });
+  // The runner puts `-nostdin -progress pipe:3` first itself (the sandbox refuses `-progress` from
+  // anyone else); `-nostats` keeps stderr, which streams to the cartridge, free of status lines.
+  globals.push({ name: 'nostats', spec: null, value: null });
   return result;
 }

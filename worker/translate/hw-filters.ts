@@ -1,4 +1,5 @@
 // Per-filter rewriting of hardware filters onto the chosen backend (or software).
+import { PlexBeamError } from '../../core/errors.ts';
 import { argValue, buildFilterArgs, parseFilterArgs, type FilterArg } from './filter-args.ts';
 import type { FilterNode } from './filtergraph.ts';
 import { backendProfile, uploadFilters, type FrameLoc } from './hw-backends.ts';
@@ -106,7 +107,8 @@ export function rewriteFilter(node: FilterNode, st: FrameState, env: FilterEnv):
     return [...toDevice(st, env.backend), { name: profile.deinterlaceFilter, rawArgs: null }];
   }
   if (name === 'inlineass') {
-    if (!env.subtitle) { env.warnings.push('inlineass without a usable -map_inlineass: burn-in dropped'); return []; }
+    // Dropping the burn-in would play without the subtitles asked for: Plex's own transcoder must run it.
+    if (!env.subtitle) throw new PlexBeamError('TRANSLATE_UNSUPPORTED', 'inlineass burn-in without a usable -map_inlineass: no stream to read the subtitles from');
     return [...toSoftware(st), ...inlineassToSubtitles(node.rawArgs, env.subtitle, env.fontsDir)];
   }
   const family = HW_SUFFIX.exec(name)?.[1];

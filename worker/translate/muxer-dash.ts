@@ -12,7 +12,7 @@ const PRIVATE: Record<string, string> = {
 };
 
 /** Rewrites one DASH output to write into a staging folder; returns what to publish. */
-export function translateDashOutput(out: FileArgs, index: number, seekOffset: number, rehome: (url: string) => string, dropped: Dropped[]): DashPublishDesc {
+export function translateDashOutput(out: FileArgs, stageId: string, seekOffset: number, rehome: (url: string) => string, dropped: Dropped[]): DashPublishDesc {
   const manifestUrl = lastValue(out.options, ['manifest_name']);
   const skip = Number(lastValue(out.options, ['skip_to_segment']) ?? '1');
   const deleteRemoved = lastValue(out.options, ['delete_removed']);
@@ -21,7 +21,7 @@ export function translateDashOutput(out: FileArgs, index: number, seekOffset: nu
   }
   // Chunks leave the stage as soon as they are published; stock must not try to delete them.
   if (deleteRemoved === undefined || /^(0|false)$/i.test(deleteRemoved)) setOption(out.options, 'extra_window_size', null, '100000');
-  const stageDir = posix.join(posix.dirname(out.url), `.plexbeam-stage-${index}`);
+  const stageDir = posix.join(posix.dirname(out.url), `.plexbeam-stage-${stageId}`);
   const manifestName = posix.basename(out.url);
   const localManifest = manifestUrl === undefined ? out.url : null;
   out.url = posix.join(stageDir, manifestName);

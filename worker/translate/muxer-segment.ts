@@ -21,7 +21,7 @@ export const isSegmentMuxer = (format: string | undefined): boolean =>
   format === 'ssegment' || format === 'stream_segment' || format === 'segment';
 
 /** Rewrites one segmenter output to write into a staging folder; returns what to publish. */
-export function translateSegmentOutput(out: FileArgs, index: number, timeline: SegmentTimeline,
+export function translateSegmentOutput(out: FileArgs, stageId: string, timeline: SegmentTimeline,
   rehome: (url: string) => string, dropped: Dropped[]): SegmentPublishDesc {
   const separate = lastValue(out.options, ['segment_list_separate_stream_times']);
   for (const o of removeOptions(out.options, (o) => o.name in PRIVATE)) {
@@ -29,7 +29,7 @@ export function translateSegmentOutput(out: FileArgs, index: number, timeline: S
   }
   const list = lastValue(out.options, ['segment_list']);
   const isUrl = list !== undefined && /^[a-z][a-z0-9+.-]*:\/\//i.test(list);
-  const stageDir = posix.join(posix.dirname(out.url), `.plexbeam-stage-${index}`);
+  const stageDir = posix.join(posix.dirname(out.url), `.plexbeam-stage-${stageId}`);
   const localList = posix.join(stageDir, 'segments.csv');
   // Partial segments must never be visible: ffmpeg writes into the stage, the publisher renames.
   setOption(out.options, 'segment_list', null, localList);

@@ -27,11 +27,12 @@ export function translatePlexArgv(argv: readonly string[], ctx: TranslateContext
   const decodes = model.inputs.map((input, i) => translateInput(input, ctx.inputs?.[i], ctx, dropped));
   dropDecodeSinks(model, plex.inlineass, dropped);
   const postProcess: PostProcessDesc[] = [];
+  const stageId = (i: number): string => (ctx.stageTag ? `${ctx.stageTag}-${i}` : String(i));
   model.outputs.forEach((out, i) => {
     translateOutputOptions(out, ctx, dropped, warnings);
     const format = lastValue(out.options, ['f']);
-    if (isSegmentMuxer(format)) postProcess.push(translateSegmentOutput(out, i, { seekOffset, copyts: plex.copyts }, rehome, dropped));
-    else if (format === 'dash') postProcess.push(translateDashOutput(out, i, plex.copyts ? seekOffset : 0, rehome, dropped));
+    if (isSegmentMuxer(format)) postProcess.push(translateSegmentOutput(out, stageId(i), { seekOffset, copyts: plex.copyts }, rehome, dropped));
+    else if (format === 'dash') postProcess.push(translateDashOutput(out, stageId(i), plex.copyts ? seekOffset : 0, rehome, dropped));
     for (const o of out.options) if (o.value !== null && LOOPBACK.test(o.value)) o.value = rehome(o.value);
   });
   const subtitle = subtitleSource(model, ctx, plex.inlineass, plex.copyts);
@@ -57,7 +58,8 @@ export function translatePlexArgv(argv: readonly string[], ctx: TranslateContext
       : null,
     postProcess,
     seekOffset,
-    progressOffset: plex.copyts ? 0 : seekOffset,
+    // ffmpeg's out_time never includes the seek: with -copyts it subtracts the first output pts.
+    progressOffset: seekOffset,
     durationLimit: parseTime(lastValue(model.outputs[0]?.options ?? [], ['t'])),
     dropped,
     warnings,

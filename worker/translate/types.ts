@@ -28,6 +28,8 @@ export interface TranslateContext {
   fontsDir?: string;
   /** Rewrites a loopback callback URL to the worker's capture endpoint (identity by default). */
   callbackBase?: (url: string) => string;
+  /** Tells this job's staging folders (`.plexbeam-stage-<tag>-N`) from another job's in the same folder. */
+  stageTag?: string;
   /** ffprobe of each input (same order as `-i`), when the worker has it. */
   inputs?: readonly (ProbedInput | undefined)[];
 }
@@ -83,7 +85,7 @@ export type PostProcessDesc = SegmentPublishDesc | DashPublishDesc;
 
 /** The stock-ffmpeg job. */
 export interface TranslateResult {
-  /** ffmpeg argv without the program name; progress goes to stdout (`-progress pipe:1`). */
+  /** ffmpeg argv without the program name, nor `-nostdin -progress pipe:3` (the worker's runner adds those). */
   argv: string[];
   /** Plex's original `-progressurl` (after callbackBase), for the progress emulator. */
   progressUrl: string | null;
@@ -92,7 +94,7 @@ export interface TranslateResult {
   postProcess: PostProcessDesc[];
   /** Seconds of the first input's `-ss`. */
   seekOffset: number;
-  /** Seconds to add to ffmpeg's out_time for the source position (the seek unless -copyts kept it). */
+  /** Seconds to add to ffmpeg's out_time for the source position: the seek (out_time starts at 0 even with -copyts). */
   progressOffset: number;
   /** `-t` / `-to` limit of the main output in seconds, if any. */
   durationLimit: number | null;

@@ -1,7 +1,7 @@
 // Publishes DASH output the way Plex's dashenc writes it: chunk numbers from -skip_to_segment,
 // tfdt/sidx on the real timeline after a seek, the manifest delivered to PMS's URL.
 import { readdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { DashPublishDesc } from '../types.ts';
 import { readIfPresent, writeAtomic } from './atomic-file.ts';
 import { parseRepresentations, renumberManifest, shiftTimelines } from './dash-manifest.ts';
@@ -20,7 +20,7 @@ export function fillTemplate(template: string, rep: string, num: number, ext = '
 /** Creates the sync step for one DASH output. */
 export function createDashPublisher(desc: DashPublishDesc, cwd: string, request: RequestFn) {
   const report: PublishReport = { published: [], warnings: [] };
-  const stage = join(cwd, desc.stageDir);
+  const stage = resolve(cwd, desc.stageDir);
   const outDir = join(stage, '..');
   /** Per representation: what chunk times move by, and what the MPD timeline moves by. */
   const offsets = new Map<string, number>();
@@ -77,7 +77,7 @@ export function createDashPublisher(desc: DashPublishDesc, cwd: string, request:
     const plexMpd = shiftTimelines(renumberManifest(mpd, delta), shifts);
     if (plexMpd === delivered) return;
     delivered = plexMpd;
-    if (desc.localManifest !== null) await writeAtomic(join(cwd, desc.localManifest), plexMpd);
+    if (desc.localManifest !== null) await writeAtomic(resolve(cwd, desc.localManifest), plexMpd);
     if (desc.manifestUrl === null) return;
     try {
       const res = await request('PUT', desc.manifestUrl, plexMpd);

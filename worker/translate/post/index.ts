@@ -1,6 +1,7 @@
 // applyPostProcess: runs one post-processing descriptor alongside ffmpeg, then finishes it.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { PostProcessDesc } from '../types.ts';
 import { createDashPublisher } from './dash-publisher.ts';
 import { fetchRequest, type RequestFn } from './http-request.ts';
@@ -14,7 +15,7 @@ export type { PublishReport } from './segment-publisher.ts';
 export interface ApplyOptions {
   /** The job's working directory (relative names in the descriptor resolve against it). */
   cwd: string;
-  /** Aborts watching (the job was cancelled); staged files are then left for cleanup. */
+  /** Aborts watching (the job was cancelled): `finish()` then publishes nothing more and removes the staging folder. */
   signal: AbortSignal;
   /** HTTP sender for manifests and segment lists (default: fetch). */
   request?: RequestFn;
@@ -32,7 +33,7 @@ export interface RunningPostProcess {
  * Call it BEFORE spawning ffmpeg: it creates the staging folder ffmpeg writes into.
  */
 export function applyPostProcess(desc: PostProcessDesc, opts: ApplyOptions): RunningPostProcess {
-  mkdirSync(join(opts.cwd, desc.stageDir), { recursive: true });
+  mkdirSync(resolve(opts.cwd, desc.stageDir), { recursive: true });
   const request = opts.request ?? fetchRequest;
   const publisher = desc.kind === 'ssegment'
     ? createSegmentPublisher(desc, opts.cwd, request)
@@ -42,8 +43,9 @@ export function applyPostProcess(desc: PostProcessDesc, opts: ApplyOptions): Run
   return {
     async finish() {
       await poller.finish();
-      if (opts.signal.aborted) return publisher.report;
-      return publisher.finish();
+      if (!opts.signal.aborted) return publisher.finish();
+      await rm(resolve(opts.cwd, desc.stageDir), { recursive: true, force: true });
+      return publisher.report;
     },
   };
 }

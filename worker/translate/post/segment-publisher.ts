@@ -1,6 +1,6 @@
 // Publishes stream-segmenter output: finished segments only, the header first, Plex's CSV list.
 import { rename, rm } from 'node:fs/promises';
-import { join, posix } from 'node:path';
+import { join, posix, resolve } from 'node:path';
 import type { SegmentPublishDesc } from '../types.ts';
 import { readIfPresent, writeAtomic } from './atomic-file.ts';
 import { formatPlexCsv, parseCsvList, type SegmentRow } from './csv-list.ts';
@@ -17,21 +17,21 @@ export function createSegmentPublisher(desc: SegmentPublishDesc, cwd: string, re
   const report: PublishReport = { published: [], warnings: [] };
   const rows: SegmentRow[] = [];
   let headerDone = desc.headerFile === null;
-  const finalDir = join(cwd, posix.dirname(desc.pattern));
+  const finalDir = resolve(cwd, posix.dirname(desc.pattern));
 
   async function publishHeader(): Promise<void> {
     if (headerDone || desc.headerFile === null) return;
-    const staged = join(cwd, desc.stageDir, posix.basename(desc.headerFile));
+    const staged = resolve(cwd, desc.stageDir, posix.basename(desc.headerFile));
     const data = await readIfPresent(staged);
     if (data === null) return;
     if (data.length === 0) report.warnings.push('segment header file is empty');
-    await rename(staged, join(cwd, desc.headerFile));
+    await rename(staged, resolve(cwd, desc.headerFile));
     headerDone = true;
   }
 
   async function deliver(): Promise<void> {
     const body = formatPlexCsv(rows, desc.separateStreamTimes);
-    if (desc.listFile !== null) await writeAtomic(join(cwd, desc.listFile), body);
+    if (desc.listFile !== null) await writeAtomic(resolve(cwd, desc.listFile), body);
     if (desc.listUrl === null) return;
     try {
       const res = await request('POST', desc.listUrl, body);
@@ -43,14 +43,14 @@ export function createSegmentPublisher(desc: SegmentPublishDesc, cwd: string, re
 
   /** One pass: expose every segment ffmpeg has finished (it lists a segment after closing it). */
   async function sync(): Promise<void> {
-    const text = await readIfPresent(join(cwd, desc.localList));
+    const text = await readIfPresent(resolve(cwd, desc.localList));
     if (text === null) return;
     const listed = parseCsvList(text.toString('utf8'));
     const fresh = listed.slice(rows.length);
     if (fresh.length === 0) return;
     await publishHeader();
     for (const row of fresh) {
-      await rename(join(cwd, desc.stageDir, row.name), join(finalDir, row.name));
+      await rename(resolve(cwd, desc.stageDir, row.name), join(finalDir, row.name));
       const first = rows.length === 0;
       // After `-ss` with `-copyts`, stock lists the first segment from 0; Plex lists it from the seek.
       const start = first && desc.firstStart > row.start ? desc.firstStart : row.start;
@@ -64,7 +64,7 @@ export function createSegmentPublisher(desc: SegmentPublishDesc, cwd: string, re
   async function finish(): Promise<PublishReport> {
     await sync();
     await publishHeader();
-    await rm(join(cwd, desc.stageDir), { recursive: true, force: true });
+    await rm(resolve(cwd, desc.stageDir), { recursive: true, force: true });
     return report;
   }
 

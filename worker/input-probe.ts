@@ -1,0 +1,54 @@
+/**
+ * ffprobe of a job's inputs when it starts: the translation reads their streams (decoder hints
+ * that do not match, subtitle indexes, pixel formats) and Plex's progress protocol reports them.
+ */
+import { execFile } from 'node:child_process';
+import type { ReportedStream } from './plex-progress/index.ts';
+import type { ProbedInput, ProbedStream } from './translate/index.ts';
+
+/** One input as ffprobe saw it: what both the translation and the stream reports read. */
+export interface InputFacts extends ProbedInput {
+  streams: (ProbedStream & ReportedStream)[];
+}
+
+/** Where and how to run ffprobe: the job's cwd and environment, and its cancel signal. */
+export interface ProbeInputsOptions {
+  ffprobePath: string;
+  /** The job's working directory (relative inputs resolve against it). */
+  cwd: string;
+  env: Record<string, string>;
+  signal: AbortSignal;
+  /** Per input; a probe that takes longer leaves that input without facts. */
+  timeoutMs?: number;
+}
+
+/** Probes every input at once; an input that cannot be probed (HTTP, unreadable, too slow) gets `undefined`. */
+export function probeInputs(inputs: readonly string[], options: ProbeInputsOptions): Promise<(InputFacts | undefined)[]> {
+  return Promise.all(inputs.map((input) => probeOne(input, options)));
+}
+
+function probeOne(input: string, options: ProbeInputsOptions): Promise<InputFacts | undefined> {
+  // Live HTTP inputs are read once, by ffmpeg; probing them would cost a second connection.
+  if (/^https?:/i.test(input)) return Promise.resolve(undefined);
+  const path = input.startsWith('file:') ? input.slice('file:'.length) : input;
+  // The same whitelist ffmpeg gets: a "media file" that is really a playlist opens nothing else.
+  const args = ['-v', 'error', '-protocol_whitelist', 'file', '-show_streams', '-show_format', '-of', 'json', '-i', path];
+  return new Promise((resolve) => {
+    execFile(
+      options.ffprobePath,
+      args,
+      { cwd: options.cwd, env: options.env, signal: options.signal, timeout: options.timeoutMs ?? 15_000, maxBuffer: 16 << 20, encoding: 'utf8' },
+      (error, stdout) => resolve(error === null ? parseFacts(stdout) : undefined),
+    );
+  });
+}
+
+function parseFacts(stdout: string): InputFacts | undefined {
+  try {
+    const json = JSON.parse(stdout) as { streams?: InputFacts['streams']; format?: { duration?: string } };
+    const duration = Number(json.format?.duration);
+    return { streams: json.streams ?? [], ...(Number.isFinite(duration) ? { duration } : {}) };
+  } catch {
+    return undefined;
+  }
+}
