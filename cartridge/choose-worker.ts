@@ -64,14 +64,17 @@ function parseHealth(body: unknown): WorkerHealth | null {
   };
 }
 
+/** One worker's health check: its status, or why it cannot be used. */
+export type HealthResult = { worker: WorkerTarget; health: WorkerHealth } | { worker: WorkerTarget; reason: string };
+
 /**
- * Asks every worker's `GET /health` in parallel, all bounded by one `timeoutMs`, and keeps the
- * healthy ones with free capacity that can encode `videoCodecOut`.
+ * Asks every worker's `GET /health` in parallel, all bounded by one `timeoutMs`. Started before
+ * the argv is parsed, so that the round trips overlap the parsing.
  */
-export async function chooseWorkers(workers: readonly WorkerTarget[], timeoutMs: number, videoCodecOut: string | null): Promise<WorkerChoice> {
+export function checkWorkers(workers: readonly WorkerTarget[], timeoutMs: number): Promise<HealthResult[]> {
   const signal = AbortSignal.timeout(timeoutMs);
-  const results = await Promise.all(
-    workers.map(async (worker) => {
+  return Promise.all(
+    workers.map(async (worker): Promise<HealthResult> => {
       try {
         const res = await requestJson(new URL('/health', worker.url).href, { signal });
         if (res.status !== 200) return { worker, reason: `health check answered HTTP ${res.status}` };
@@ -84,12 +87,16 @@ export async function chooseWorkers(workers: readonly WorkerTarget[], timeoutMs:
       }
     }),
   );
+}
+
+/** Keeps the healthy workers with free capacity that can encode `videoCodecOut`, best first. */
+export function rankWorkers(results: readonly HealthResult[], videoCodecOut: string | null): WorkerChoice {
   const candidates: WorkerCandidate[] = [];
   const rejected: WorkerRejection[] = [];
   for (const result of results) {
     const label = result.worker.name || result.worker.url;
-    if (!('health' in result) || result.health === undefined) {
-      rejected.push({ worker: label, reason: result.reason ?? 'unhealthy' });
+    if (!('health' in result)) {
+      rejected.push({ worker: label, reason: result.reason });
       continue;
     }
     const free = result.health.jobs.max - result.health.jobs.running - result.health.jobs.queued;
@@ -97,6 +104,8 @@ export async function chooseWorkers(workers: readonly WorkerTarget[], timeoutMs:
     else if (!canEncode(result.health.encoders, videoCodecOut)) rejected.push({ worker: label, reason: `cannot encode ${videoCodecOut}` });
     else candidates.push({ ...result.worker, health: result.health, free });
   }
-  candidates.sort((a, b) => b.free - a.free);
+  // Most free capacity first; between equals, a hardware encoder before software.
+  const hardware = (c: WorkerCandidate) => (c.health.hwaccel === 'software' ? 0 : 1);
+  candidates.sort((a, b) => b.free - a.free || hardware(b) - hardware(a));
   return { candidates, rejected };
 }

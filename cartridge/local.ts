@@ -1,6 +1,9 @@
 /** Runs Plex's own transcoder in place of a remote job, forwarding signals and reporting its fate. */
-import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { nodeChildProcess } from '../core/builtins.ts';
+import type { StopSignals } from './signals.ts';
 
+/** How a process ended: its exit code, or the signal that killed it. */
 export interface ChildFate {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -8,25 +11,33 @@ export interface ChildFate {
   error?: Error;
 }
 
-/** Signals Plex uses to stop a transcode; each is forwarded to the child. */
-export const FORWARDED_SIGNALS: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT', 'SIGHUP'];
+/** Plex's binary: `${PLEXBEAM_SHIM}.real` (beside the shim Plex ran), else `<plexDir>/Plex Transcoder.real`. */
+export function realTranscoderPath(shimPath: string | undefined, plexDir: string): string {
+  return shimPath ? `${shimPath}.real` : join(plexDir, 'Plex Transcoder.real');
+}
+
+export interface RealRun {
+  /** The child's pid once started (undefined when it could not start). */
+  pid: number | undefined;
+  fate: Promise<ChildFate>;
+}
 
 /**
- * Execs `realPath` with the identical argv, env and cwd and the same stdio. Signals that reach
- * the cartridge are forwarded while it runs; the promise settles with how the child ended.
+ * Execs `realPath` with the identical argv, env and cwd and the same stdio (argv[0] is the path
+ * Plex ran, when known). Every stop signal the cartridge gets is forwarded while it runs.
  */
-export function runReal(realPath: string, argv: readonly string[], env: Record<string, string>, cwd: string): Promise<ChildFate> {
-  return new Promise((resolve) => {
-    const child = spawn(realPath, argv, { env, cwd, stdio: 'inherit', argv0: realPath });
-    const forward = (signal: NodeJS.Signals) => {
-      child.kill(signal);
-    };
-    for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
-    const done = (fate: ChildFate) => {
-      for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
-      resolve(fate);
+export function runReal(realPath: string, argv: readonly string[], env: Record<string, string>, cwd: string, signals: StopSignals, argv0?: string): RealRun {
+  const child = nodeChildProcess().spawn(realPath, argv, { env, cwd, stdio: 'inherit', argv0: argv0 ?? realPath });
+  const fate = new Promise<ChildFate>((resolve) => {
+    const stopForwarding = signals.listen((signal) => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    });
+    const done = (result: ChildFate) => {
+      stopForwarding();
+      resolve(result);
     };
     child.once('error', (error) => done({ code: null, signal: null, error }));
     child.once('exit', (code, signal) => done({ code, signal }));
   });
+  return { pid: child.pid, fate };
 }

@@ -1,5 +1,6 @@
 /** Reads, validates and freezes PlexBeam's configuration (defaults < file < environment < flags). */
-import { readFileSync } from 'node:fs';
+// node:fs through the namespace-free loader: the cartridge reads the config on every play (core/builtins.ts).
+import { nodeFs } from './builtins.ts';
 import { CONFIG_SCHEMA, type FieldSpec, type ObjectSpec } from './config-schema.ts';
 import { PlexBeamError, describeValue } from './errors.ts';
 
@@ -58,7 +59,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   let source: string | null = null;
   let text: string | undefined;
   try {
-    text = readFileSync(path, 'utf8');
+    text = nodeFs().readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     // The default file is optional; a file the user named must exist.

@@ -18,7 +18,8 @@
  *   list sizes, 0/1 switches, stream indices). Numbers inside other filter arguments stay.
  * - `-metadata` values → `key=<v>` (titles and languages are not part of the job's shape).
  */
-import { createHash } from 'node:crypto';
+// node:crypto through the namespace-free loader: this runs in the cartridge's start-up (core/builtins.ts).
+import { nodeCrypto } from '../builtins.ts';
 import { abstractTarget, looksLikePath, pathClass, replaceIds, resolutionClass } from './abstract-values.ts';
 import { parseFilterGraph, type GraphFilter, type GraphParser } from './filter-graph.ts';
 import { sizeFromFilters } from './stream-facts.ts';
@@ -109,5 +110,5 @@ export function argvPattern(argv: readonly string[]): string {
 
 /** A short stable id of a pattern: the first 12 hex characters of its sha1. */
 export function patternIdOf(pattern: string): string {
-  return createHash('sha1').update(pattern).digest('hex').slice(0, 12);
+  return nodeCrypto().createHash('sha1').update(pattern).digest('hex').slice(0, 12);
 }

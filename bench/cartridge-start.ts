@@ -1,0 +1,125 @@
+/**
+ * Benchmark: the cartridge's start-up. Times, in one run and interleaved, from the exec of the
+ * installed shim (clean environment, as `env -i PATH=…` gives) to a fake worker on 127.0.0.1
+ * receiving `POST /transcode`; beside bare `node -e 0` on the same runtime, a direct exec of the
+ * stand-in `Plex Transcoder.real -version`, and the shim passing `-version` through to it.
+ * Needs the build (`npm run build`). Alone: `scripts/with-node node bench/cartridge-start.ts [--runs N]`.
+ */
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { appRoot } from '../core/cartridge-paths.ts';
+import { renderShim } from '../core/cartridge-shim.ts';
+
+export interface StartRow {
+  name: string;
+  medianMs: number;
+  /** Interquartile range (p75 − p25), in ms. */
+  spreadMs: number;
+}
+
+const CLEAN_PATH = 'PATH=/usr/local/bin:/usr/bin:/bin';
+
+/** Runs each case `runs` times (after two warm-up rounds), interleaved, and summarises them. */
+export async function benchCartridgeStart(opts: { runs: number }): Promise<{ rows: StartRow[] }> {
+  const root = appRoot();
+  const cartridgeMain = join(root, 'dist', 'cartridge', 'main.js');
+  if (!existsSync(cartridgeMain)) throw new Error(`${cartridgeMain} is missing: run \`npm run build\` first`);
+  const dir = mkdtempSync(join(tmpdir(), 'plexbeam-bench-cartridge-'));
+  const worker = await startFakeWorker();
+  try {
+    mkdirSync(join(dir, 'plex'));
+    const shim = join(dir, 'plex', 'Plex Transcoder');
+    writeFileSync(shim, renderShim({ nodePath: process.execPath, cartridgeMain }), { mode: 0o755 });
+    copyFileSync(join(root, 'test', 'fixtures', 'plex-transcoder-real'), `${shim}.real`);
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), plexDir: join(dir, 'plex'), workers: [{ url: worker.url, apiKey: 'k' }] }));
+    const job = ['-i', '/media/in.mkv', '-c:v', 'libx264', '-c:a', 'aac', '-f', 'segment', '-segment_list', 'http://127.0.0.1:32400/video/:/transcode/session/b/1/manifest', 'media-%05d.ts'];
+    // The stand-in runs `node` from PATH: this runtime's.
+    const runtimePath = `PATH=${join(process.execPath, '..')}:/usr/bin:/bin`;
+    const cases: { name: string; run: () => Promise<number> }[] = [
+      { name: 'bare node -e 0 (exec to exit)', run: () => timeExit([CLEAN_PATH, process.execPath, '-e', '0']) },
+      { name: 'shim: exec to worker receiving POST /transcode', run: () => timeDispatch(worker, [CLEAN_PATH, `PLEXBEAM_CONFIG=${config}`, shim, ...job]) },
+      { name: 'Plex Transcoder.real -version, direct (exec to exit)', run: () => timeExit([runtimePath, `${shim}.real`, '-version']) },
+      { name: 'shim passing -version through (exec to exit)', run: () => timeExit([runtimePath, `PLEXBEAM_CONFIG=${config}`, shim, '-version']) },
+    ];
+    const samples = cases.map(() => [] as number[]);
+    for (let round = -2; round < opts.runs; round += 1) {
+      for (const [index, c] of cases.entries()) {
+        const ms = await c.run();
+        if (round >= 0) samples[index]?.push(ms);
+      }
+    }
+    return { rows: cases.map((c, index) => summarise(c.name, samples[index] ?? [])) };
+  } finally {
+    await new Promise((resolve) => worker.server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Starts `env -i <args>` and resolves with the ms until it exits. */
+function timeExit(args: string[]): Promise<number> {
+  const start = performance.now();
+  const child = spawn('/usr/bin/env', ['-i', ...args], { stdio: 'ignore' });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', () => resolve(performance.now() - start));
+  });
+}
+
+/** Starts `env -i <args>` and resolves with the ms until the fake worker receives the job. */
+async function timeDispatch(worker: FakeWorker, args: string[]): Promise<number> {
+  const received = new Promise<number>((resolve) => (worker.onJob = resolve));
+  const start = performance.now();
+  const child = spawn('/usr/bin/env', ['-i', ...args], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const at = await received;
+  await exited;
+  return at - start;
+}
+
+interface FakeWorker {
+  url: string;
+  server: Server;
+  onJob: (at: number) => void;
+}
+
+/** A worker that is healthy, accepts every job, and ends its link at once (exit 0). */
+async function startFakeWorker(): Promise<FakeWorker> {
+  const worker = { onJob: (_at: number) => undefined } as FakeWorker;
+  worker.server = createServer((req, res) => {
+    if (req.url === '/transcode') worker.onJob(performance.now());
+    req.resume().on('end', () => {
+      const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.url === '/health') return json(200, { status: 'ok', hwaccel: 'software', encoders: ['libx264'], jobs: { running: 0, queued: 0, max: 4 } });
+      if (req.url === '/transcode') return json(202, { job_id: 'bench', state: 'queued' });
+      if (req.url?.startsWith('/jobs/bench/link')) return res.writeHead(200).end('{"type":"hello","protocol":1}\n{"type":"exit","id":1,"state":"completed","code":0,"signal":null}\n');
+      json(404, { error: 'no route' });
+    });
+  });
+  worker.server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => worker.server.once('listening', resolve));
+  worker.url = `http://127.0.0.1:${(worker.server.address() as AddressInfo).port}`;
+  return worker;
+}
+
+function summarise(name: string, samples: number[]): StartRow {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+  return { name, medianMs: at(0.5), spreadMs: at(0.75) - at(0.25) };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const index = process.argv.indexOf('--runs');
+  const runs = index > 0 ? Number(process.argv[index + 1]) : 20;
+  const { rows } = await benchCartridgeStart({ runs });
+  process.stdout.write(`cartridge start-up, ${runs} runs each, interleaved (median, spread = p75 - p25)\n`);
+  for (const row of rows) process.stdout.write(`  ${row.name.padEnd(56)} ${row.medianMs.toFixed(1).padStart(7)} ms  ±${row.spreadMs.toFixed(1)} ms\n`);
+  const [bare, shim] = rows;
+  process.stdout.write(`ratio shim → job received / bare node start: ${((shim?.medianMs ?? NaN) / (bare?.medianMs ?? NaN)).toFixed(2)}× (goal: at most 2×)\n`);
+}

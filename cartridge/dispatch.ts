@@ -1,0 +1,69 @@
+/** Hands a job to the best worker: health checks, then `POST /transcode` to each candidate in turn. */
+import { rankWorkers, type HealthResult, type WorkerCandidate, type WorkerRejection } from './choose-worker.ts';
+import { requestJson } from './http.ts';
+
+/** The body of `POST /transcode` (docs/WORKER.md). */
+export interface TranscodeRequest {
+  session_id: string;
+  argv: readonly string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/** A job a worker accepted (202). */
+export interface AcceptedJob {
+  worker: WorkerCandidate;
+  jobId: string;
+  /** When its `POST /transcode` was sent (ms since the epoch). */
+  dispatchAt: number;
+}
+
+export interface DispatchOutcome {
+  job: AcceptedJob | null;
+  /** Every worker passed over or that refused, with why, in the order tried. */
+  rejected: WorkerRejection[];
+}
+
+export interface DispatchOptions {
+  /** The job's video encoder, so that only workers able to produce it are asked. */
+  videoCodecOut: string | null;
+  /** How long one `POST /transcode` may take (the worker answers at once: it validates and queues). */
+  postTimeoutMs?: number;
+  /** True once the cartridge was told to stop: no further worker is asked. */
+  stopped(): boolean;
+}
+
+/** A worker's answer to `POST /transcode` as a reason for passing it over. */
+function refusal(status: number, body: unknown): string {
+  const message = typeof body === 'object' && body !== null && typeof (body as { error?: unknown }).error === 'string' ? `: ${(body as { error: string }).error}` : '';
+  const what = status === 503 ? 'full or stopping' : status === 403 ? 'refused the job' : status === 401 ? 'rejected the API key' : 'answered';
+  return `${what} (HTTP ${status}${message})`;
+}
+
+/**
+ * Given the health checks (checkWorkers), asks the healthy workers, most free capacity first, until one accepts (202). A refusal (503
+ * full, 403 forbidden, any other answer) or a failed request passes on to the next. Nothing has
+ * run anywhere when it returns no job.
+ */
+export async function dispatchJob(health: Promise<HealthResult[]>, request: TranscodeRequest, options: DispatchOptions): Promise<DispatchOutcome> {
+  const { candidates, rejected } = rankWorkers(await health, options.videoCodecOut);
+  for (const worker of candidates) {
+    if (options.stopped()) break;
+    const label = worker.name || worker.url;
+    const dispatchAt = Date.now();
+    try {
+      const res = await requestJson(new URL('/transcode', worker.url).href, {
+        method: 'POST',
+        headers: worker.apiKey ? { 'x-api-key': worker.apiKey } : {},
+        body: request,
+        signal: AbortSignal.timeout(options.postTimeoutMs ?? 5000),
+      });
+      const jobId = (res.body as { job_id?: unknown } | null)?.job_id;
+      if (res.status === 202 && typeof jobId === 'string') return { job: { worker, jobId, dispatchAt }, rejected };
+      rejected.push({ worker: label, reason: refusal(res.status, res.body) });
+    } catch (error) {
+      rejected.push({ worker: label, reason: `dispatch failed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+    }
+  }
+  return { job: null, rejected };
+}

@@ -1,0 +1,109 @@
+/**
+ * The cartridge's end of a job's link (`GET /jobs/:id/link`, newline-delimited JSON): reads
+ * messages in order, reopens a dropped link with `?after=<last id>` so nothing is lost or seen
+ * twice, and gives up when the worker stays unreachable.
+ */
+import type { ClientRequest } from 'node:http';
+import { nodeHttp, nodeHttps } from '../core/builtins.ts';
+
+/** One link message (docs/WORKER.md lists the types). */
+export type LinkMessage = { type: string; id?: number } & Record<string, unknown>;
+
+/** How the link ended: the job's `exit` message, or the worker was lost. */
+export type LinkEnd = { kind: 'exit'; message: LinkMessage } | { kind: 'lost'; reason: string };
+
+export interface LinkClientOptions {
+  /** The worker's base URL. */
+  base: string;
+  jobId: string;
+  apiKey: string;
+  onMessage(message: LinkMessage): void;
+  /** How long reopening may fail before the worker counts as lost (its own grace is 2 s). */
+  reopenForMs?: number;
+  /** A link silent this long is dead (the worker pings every 5 s). */
+  idleMs?: number;
+}
+
+export interface LinkClient {
+  readonly ended: Promise<LinkEnd>;
+  /** Stops reading (the worker then kills the job after its grace, unless it ended). */
+  close(): void;
+}
+
+/** Opens the link and keeps it open until the job's `exit` message. */
+export function openLink(options: LinkClientOptions): LinkClient {
+  const reopenForMs = options.reopenForMs ?? 2500;
+  const idleMs = options.idleMs ?? 12_000;
+  let lastId = 0;
+  let lostSince: number | null = null;
+  let done = false;
+  let current: ClientRequest | undefined;
+  let idle: NodeJS.Timeout | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  let finish!: (end: LinkEnd) => void;
+  const ended = new Promise<LinkEnd>((resolve) => (finish = resolve));
+
+  const end = (result: LinkEnd) => {
+    if (done) return;
+    done = true;
+    clearTimeout(idle);
+    clearTimeout(retry);
+    current?.destroy();
+    finish(result);
+  };
+  const dropped = (reason: string) => {
+    if (done) return;
+    clearTimeout(idle);
+    lostSince ??= Date.now();
+    if (Date.now() - lostSince >= reopenForMs) return end({ kind: 'lost', reason });
+    clearTimeout(retry);
+    retry = setTimeout(connect, 150);
+  };
+  const deliver = (line: string) => {
+    if (done || line === '') return;
+    let message: LinkMessage;
+    try {
+      message = JSON.parse(line) as LinkMessage;
+    } catch {
+      return;
+    }
+    if (typeof message.id === 'number') {
+      if (message.id <= lastId) return;
+      lastId = message.id;
+    }
+    options.onMessage(message);
+    if (message.type === 'exit') end({ kind: 'exit', message });
+  };
+
+  function connect(): void {
+    if (done) return;
+    const url = new URL(`/jobs/${encodeURIComponent(options.jobId)}/link?after=${lastId}`, options.base);
+    const client = url.protocol === 'https:' ? nodeHttps() : nodeHttp();
+    const headers = options.apiKey ? { 'x-api-key': options.apiKey } : {};
+    const req = client.get(url, { headers, agent: false }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        // The worker answers but no longer knows the job (restarted): nothing to wait for.
+        return end({ kind: 'lost', reason: `the link answered HTTP ${res.statusCode}` });
+      }
+      lostSince = null;
+      res.socket.setNoDelay(true);
+      let partial = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        idle?.refresh();
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) deliver(line);
+      });
+      res.on('close', () => dropped('the link closed before the job ended'));
+    });
+    current = req;
+    req.on('error', (error: NodeJS.ErrnoException) => dropped(`worker unreachable (${error.code ?? error.message})`));
+    clearTimeout(idle);
+    idle = setTimeout(() => req.destroy(new Error(`no message for ${idleMs} ms`)), idleMs);
+  }
+
+  connect();
+  return { ended, close: () => end({ kind: 'lost', reason: 'closed' }) };
+}

@@ -1,0 +1,143 @@
+/**
+ * One invocation of `Plex Transcoder`, start to end: read the config, classify the argv, then
+ * pass it through, run it locally, or dispatch it to a worker and relay it (falling back to the
+ * real transcoder when no worker takes it). Records the session; resolves with the fate Plex sees.
+ */
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../core/config.ts';
+import { parsePlexArgv, type PlexInvocation } from '../core/plex-argv/index.ts';
+import type { SessionDecision } from '../core/session-log/types.ts';
+import { nodeCrypto } from '../core/builtins.ts';
+import { callbackOrigins } from './callback-origins.ts';
+import { checkWorkers, type HealthResult } from './choose-worker.ts';
+import { planInvocation } from './decide.ts';
+import { dispatchJob } from './dispatch.ts';
+import { restorePlexEnv, workerEnv } from './environment.ts';
+import { watchFirstSegment } from './first-output.ts';
+import { realTranscoderPath, runReal, type ChildFate, type RealRun } from './local.ts';
+import { runRemote } from './remote.ts';
+import { sessionStartRow } from './session-facts.ts';
+import { createSessionRecorder, type SessionRecorder } from './session.ts';
+import type { StopSignals } from './signals.ts';
+
+export interface CartridgeInput {
+  argv: readonly string[];
+  /** This process's environment (the shim's: PLEXBEAM_ENV holds Plex's). */
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  signals: StopSignals;
+}
+
+interface Invocation extends CartridgeInput {
+  plexEnv: Record<string, string>;
+  config: Config;
+  inv: PlexInvocation;
+  session: SessionRecorder;
+}
+
+/** How long the last session-log write may hold up the exit. */
+const SESSION_FINISH_MS = 400;
+
+/** Runs the invocation and resolves with how the transcode ended, as Plex must see it. */
+export async function runCartridge(input: CartridgeInput): Promise<ChildFate> {
+  const startedAt = Date.now();
+  const plexEnv = restorePlexEnv(input.env);
+  const shim = input.env.PLEXBEAM_SHIM;
+  // No input, no transcode (a version or capability query): Plex's transcoder starts at once,
+  // and the session is recorded while it runs.
+  const early = shim && !input.argv.includes('-i') ? startReal(input, plexEnv, realTranscoderPath(shim, '')) : null;
+  let config: Config;
+  try {
+    config = loadConfig({ env: plexEnv });
+  } catch (error) {
+    // A broken config must never break Plex: say so once, and run Plex's own transcoder.
+    process.stderr.write(`plexbeam: ${(error as Error).message}; running Plex Transcoder.real\n`);
+    const child = early ?? startReal(input, plexEnv, realTranscoderPath(shim, '/usr/lib/plexmediaserver'));
+    return startFailure(child.path, await child.fate);
+  }
+  // Only a call with an input can be a transcode: its health checks go out before the parse.
+  const health = config.workers.length > 0 && input.argv.includes('-i') ? checkWorkers(config.workers, config.healthTimeoutMs) : null;
+  const inv = parsePlexArgv(input.argv);
+  const sessionId = nodeCrypto().randomUUID();
+  const session = createSessionRecorder(join(config.dataDir, 'sessions.db'), () => sessionStartRow(sessionId, startedAt, input.argv, plexEnv, input.cwd, inv));
+  const run: Invocation = { ...input, plexEnv, config, inv, session };
+  const plan = planInvocation(inv.kind);
+  if (plan.route === 'local' || early !== null) return runLocally(run, 'local', plan.reason ?? 'local', !plan.passThrough, early);
+  if (config.workers.length === 0) return runLocally(run, 'fallback', 'no worker configured', true);
+  return runRemotely(run, sessionId, health ?? checkWorkers(config.workers, config.healthTimeoutMs));
+}
+
+async function runRemotely(run: Invocation, sessionId: string, health: Promise<HealthResult[]>): Promise<ChildFate> {
+  const { config, inv, session, signals } = run;
+  let outcome;
+  try {
+    const request = { session_id: sessionId, argv: run.argv, env: workerEnv(run.plexEnv), cwd: run.cwd };
+    outcome = await dispatchJob(health, request, { videoCodecOut: inv.video?.codec ?? null, stopped: () => signals.first !== null });
+  } catch (error) {
+    outcome = { job: null, rejected: [{ worker: 'cartridge', reason: `dispatch error: ${(error as Error).message}` }] };
+  }
+  const { job, rejected } = outcome;
+  if (job === null) {
+    const reason = `no worker could take the job: ${rejected.map((r) => `${r.worker} ${r.reason}`).join('; ') || 'none answered'}`;
+    if (signals.first !== null) return finish(session, stopFate(signals.first), { decision: 'fallback', reason, error: `stopped by ${signals.first} before dispatch` });
+    if (config.fallbackToLocal) return runLocally(run, 'fallback', reason, true);
+    process.stderr.write(`plexbeam: ${reason}; not running it locally because fallbackToLocal is false\n`);
+    return finish(session, { code: 1, signal: null }, { decision: 'fallback', reason: `${reason}; fallbackToLocal is false: not run`, error: 'no worker' });
+  }
+  session.note({ decision: 'remote', reason: null, worker: job.worker.name || job.worker.url, dispatchAt: job.dispatchAt });
+  const markFirst = once(() => session.note({ firstSegmentAt: Date.now() }));
+  const unwatch = watchFirstSegment(inv, run.cwd, markFirst);
+  const token = run.plexEnv.X_PLEX_TOKEN;
+  const relay = runRemote(job, { origins: callbackOrigins(run.argv), token, signals, onFirstOutput: markFirst });
+  // The work is under way: now the session log may load SQLite.
+  setImmediate(() => session.begin());
+  const result = await relay;
+  unwatch();
+  if (result.ending === 'unlinked') {
+    // Nothing reached Plex yet: a dispatch error before output begins, so it falls back.
+    if (config.fallbackToLocal && signals.first === null) return runLocally(run, 'fallback', result.error ?? 'link failed', true);
+    process.stderr.write(`plexbeam: ${result.error}\n`);
+  }
+  return finish(session, result.fate, { error: result.error });
+}
+
+/** Starts Plex's transcoder with the identical argv, env and cwd. */
+function startReal(input: CartridgeInput, plexEnv: Record<string, string>, path: string): RealRun & { path: string } {
+  return { ...runReal(path, input.argv, plexEnv, input.cwd, input.signals, input.env.PLEXBEAM_SHIM), path };
+}
+
+async function runLocally(run: Invocation, decision: SessionDecision, reason: string, watch: boolean, started: (RealRun & { path: string }) | null = null): Promise<ChildFate> {
+  const child = started ?? startReal(run, run.plexEnv, realTranscoderPath(run.env.PLEXBEAM_SHIM, run.config.plexDir));
+  run.session.note({ decision, reason });
+  const unwatch = watch ? watchFirstSegment(run.inv, run.cwd, once(() => run.session.note({ firstSegmentAt: Date.now() }))) : () => undefined;
+  setImmediate(() => run.session.begin());
+  const fate = startFailure(child.path, await child.fate);
+  unwatch();
+  return finish(run.session, fate, { error: fate.error?.message ?? null });
+}
+
+/** Records the end and returns `fate`. */
+async function finish(session: SessionRecorder, fate: ChildFate, patch: Parameters<SessionRecorder['note']>[0]): Promise<ChildFate> {
+  await session.finish({ ...patch, endedAt: Date.now(), exitCode: fate.code, signal: fate.signal }, SESSION_FINISH_MS);
+  return fate;
+}
+
+/** A real transcoder that could not start: one line on stderr, and the shell's exit codes (127, 126). */
+function startFailure(real: string, fate: ChildFate): ChildFate {
+  if (fate.error === undefined) return fate;
+  process.stderr.write(`plexbeam: cannot run ${real}: ${fate.error.message}\n`);
+  return { ...fate, code: (fate.error as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 126 };
+}
+
+/** How a transcode stopped by `signal` ends: ffmpeg exits 255 after SIGTERM/SIGINT and dies of SIGHUP. */
+export function stopFate(signal: NodeJS.Signals): ChildFate {
+  return signal === 'SIGHUP' ? { code: null, signal } : { code: 255, signal: null };
+}
+
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) fn();
+    done = true;
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * The session log, written without delaying the transcode: SQLite (a native module) is loaded
+ * only once the work is under way, writes are queued in order, and a failure costs at most one
+ * line on stderr (which Plex logs); it never changes what the transcode does.
+ */
+import type { SessionLog, SessionPatch, SessionStart } from '../core/session-log/index.ts';
+
+export interface SessionRecorder {
+  /** Sets fields of the row (kept until `begin`, written after). */
+  note(patch: SessionPatch): void;
+  /** Starts writing: loads the session log, inserts the row, then applies later notes. */
+  begin(): void;
+  /** Notes the last fields and waits (at most `timeoutMs`) for every write, then closes. */
+  finish(patch: SessionPatch, timeoutMs: number): Promise<void>;
+}
+
+/**
+ * Records one session in the SQLite file at `path` (null: nowhere). The start row is built by
+ * `startRow` only when writing begins: nothing of it is needed before the dispatch.
+ */
+export function createSessionRecorder(path: string | null, startRow: () => SessionStart): SessionRecorder {
+  const notes: SessionPatch = {};
+  let log: SessionLog | null = null;
+  let id = '';
+  let begun = false;
+  let chain: Promise<void> = Promise.resolve();
+  let reported = false;
+  const report = (error: unknown) => {
+    if (reported) return;
+    reported = true;
+    process.stderr.write(`plexbeam: session log not written: ${(error as Error).message}\n`);
+  };
+  const then = (step: () => void | Promise<void>) => {
+    chain = chain.then(step).catch((error: unknown) => {
+      report(error);
+    });
+  };
+
+  const recorder: SessionRecorder = {
+    note(patch) {
+      if (!begun) return void Object.assign(notes, patch);
+      then(() => {
+        log?.updateSession(id, patch);
+      });
+    },
+    begin() {
+      if (begun || path === null) return;
+      begun = true;
+      then(async () => {
+        const { openSessionLog } = await import('../core/session-log/index.ts');
+        const row = { ...startRow(), ...notes };
+        id = row.id;
+        log = openSessionLog(path);
+        log.recordSessionStart(row);
+      });
+    },
+    async finish(patch, timeoutMs) {
+      recorder.note(patch);
+      recorder.begin();
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([chain, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      clearTimeout(timer);
+      try {
+        log?.close();
+      } catch {
+        // closing at exit: nothing left to save
+      }
+    },
+  };
+  return recorder;
+}

@@ -1,0 +1,99 @@
+// The link protocol from the cartridge's side, against a scripted worker: replay order and
+// streaming, Plex's answers going back (canThrottle), only the argv's origins, reopening a dropped
+// link without losing or repeating anything, stderr, and the exit taken over (code or signal).
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ServerResponse } from 'node:http';
+import t from 'tap';
+import { CAN_THROTTLE_RESPONSE, startFakePms } from '../harness/index.ts';
+import { API_KEY, TOKEN, installShim, plexEnv, runShim, writeConfig } from './helpers.ts';
+import { line, startFakeWorker } from './workers.ts';
+
+const dir = realpathSync(t.testdir({ tx: { s: {} } }));
+const cwd = join(dir, 'tx', 's');
+const plex = await installShim(dir);
+const pms = await startFakePms({ responder: (req) => (req.path.endsWith('/progress') ? CAN_THROTTLE_RESPONSE : undefined) });
+t.teardown(() => pms.close());
+const P = '/video/:/transcode/session/r/1';
+const argv = ['-i', '/media/in.mkv', '-progressurl', `${pms.url}${P}/progress`, '-c:v', 'libx264', '-f', 'segment', '-segment_list', `${pms.url}${P}/manifest?X-Plex-Http-Pipeline=infinite`, 'media-%05d.ts'];
+const b64 = (text: string) => Buffer.from(text).toString('base64');
+const hello = line({ type: 'hello', protocol: 1, job_id: 'job-1', session_id: 's', state: 'running' });
+
+async function relay(link: (res: ServerResponse, after: number, opening: number) => void) {
+  const worker = await startFakeWorker({ link });
+  const config = writeConfig(dir, { workers: [{ url: worker.url, apiKey: API_KEY, name: 'fake' }] });
+  const first = pms.requests.length;
+  const run = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: config }), cwd });
+  await worker.close();
+  return { run, worker, requests: pms.requests.slice(first), replies: worker.requests.filter((r) => r.url.endsWith('/callback-replies')).map((r) => r.body) };
+}
+
+t.test('callbacks are replayed in order, the segment list streamed, and Plex answers go back to the worker', async (t) => {
+  const { run, requests, replies } = await relay((res) => {
+    res.write(hello);
+    res.write(line({ type: 'callback', id: 1, seq: 1, origin: pms.url, method: 'PUT', path: `${P}/progress`, query: 'status=startup', headers: { 'user-agent': 'Lavf' }, end: true }));
+    res.write(line({ type: 'callback', id: 2, seq: 2, origin: pms.url, method: 'POST', path: `${P}/manifest`, query: 'X-Plex-Http-Pipeline=infinite', headers: {}, end: false }));
+    res.write(line({ type: 'callback_data', id: 3, seq: 2, body_b64: b64('media-00000.ts,0,1\n'), end: false }));
+    res.write(line({ type: 'stderr', id: 4, data: 'frame=   24 fps=0.0\n' }));
+    // The list stays open while the next requests go and come back: Plex's endless POST.
+    setTimeout(() => {
+      res.write(line({ type: 'callback', id: 5, seq: 3, origin: pms.url, method: 'PUT', path: `${P}/progress`, query: 'progress=50.0', headers: {}, end: true }));
+      res.write(line({ type: 'callback_data', id: 6, seq: 2, body_b64: b64('media-00001.ts,1,2\n'), end: true }));
+      res.end(line({ type: 'exit', id: 7, state: 'completed', code: 0, signal: null, error: null }));
+    }, 300);
+  });
+  t.equal(run.code, 0, run.stderr);
+  t.equal(run.stderr, 'frame=   24 fps=0.0\n', "ffmpeg's stderr, nothing else");
+  t.same(requests.map((r) => `${r.method} ${r.path}?${r.rawQuery}`), [`PUT ${P}/progress?status=startup`, `POST ${P}/manifest?X-Plex-Http-Pipeline=infinite`, `PUT ${P}/progress?progress=50.0`]);
+  const list = requests[1]!;
+  t.equal(list.bodyText, 'media-00000.ts,0,1\nmedia-00001.ts,1,2\n');
+  t.ok(list.chunks[0]!.time < requests[2]!.time, 'the first segment line reached Plex before the later request started');
+  t.ok(requests.every((r) => r.headers['x-plex-token'] === TOKEN));
+  t.equal(requests[0]?.headers['user-agent'], 'Lavf', "the request's own headers are kept");
+  const bySeq = new Map(replies.map((r) => [r.seq, r]));
+  t.match(bySeq.get(1), { status: 200, content_type: /xml/ });
+  t.match(Buffer.from(bySeq.get(3).body_b64, 'base64').toString(), /canThrottle="1"/, "Plex's canThrottle answer reached the worker");
+  t.match(bySeq.get(2), { status: 200 });
+});
+
+t.test('a request to an origin the argv does not name is never made', async (t) => {
+  const { requests, replies, run } = await relay((res) => {
+    res.write(hello);
+    res.write(line({ type: 'callback', id: 1, seq: 1, origin: 'http://127.0.0.1:22', method: 'GET', path: '/', query: '', headers: {}, end: true }));
+    res.end(line({ type: 'exit', id: 2, state: 'completed', code: 0, signal: null }));
+  });
+  t.equal(run.code, 0);
+  t.same(requests, []);
+  t.match(replies, [{ seq: 1, status: 502 }]);
+});
+
+t.test('a dropped link is reopened after the last message seen: nothing lost, nothing twice', async (t) => {
+  const afters: number[] = [];
+  const { run, requests } = await relay((res, after, opening) => {
+    afters.push(after);
+    res.write(hello);
+    if (opening === 1) {
+      res.write(line({ type: 'callback', id: 1, seq: 1, origin: pms.url, method: 'PUT', path: `${P}/progress`, query: 'n=1', headers: {}, end: true }));
+      res.write(line({ type: 'stderr', id: 2, data: 'one\n' }));
+      return void setTimeout(() => res.destroy(), 100);
+    }
+    // A worker replays what came after `after`; this one also resends id 2, which must be skipped.
+    res.write(line({ type: 'stderr', id: 2, data: 'one\n' }));
+    res.write(line({ type: 'callback', id: 3, seq: 2, origin: pms.url, method: 'PUT', path: `${P}/progress`, query: 'n=2', headers: {}, end: true }));
+    res.write(line({ type: 'gap', from: 4, to: 4 }));
+    res.end(line({ type: 'exit', id: 5, state: 'failed', code: 187, signal: null, error: 'ffmpeg exited with code 187' }));
+  });
+  t.same(afters, [0, 2]);
+  t.equal(run.code, 187, "ffmpeg's exit code");
+  t.match(run.stderr, /^one\nplexbeam: the worker dropped link messages 4-4 before the cartridge read them\n$/);
+  t.same(requests.map((r) => r.rawQuery), ['n=1', 'n=2']);
+});
+
+t.test('a job killed by a signal on the worker kills the shim with the same signal', async (t) => {
+  const { run } = await relay((res) => {
+    res.write(hello);
+    res.end(line({ type: 'exit', id: 1, state: 'failed', code: null, signal: 'SIGKILL', error: 'ffmpeg was killed by SIGKILL' }));
+  });
+  t.same({ code: run.code, signal: run.signal }, { code: null, signal: 'SIGKILL' });
+});
+
