@@ -1,0 +1,75 @@
+/**
+ * Row 3, fallback: how long Plex waits for its own transcoder when the worker is dead (connection
+ * refused) or hung (accepts, never answers), against a pass-through call (`-version`) that goes to
+ * the real transcoder without asking anyone. The clock stops when `Plex Transcoder.real` starts.
+ */
+import { CONFIG_SCHEMA } from '../core/config-schema.ts';
+import { refusedUrl, startSilentWorker } from './fake-workers.ts';
+import { REAL_STARTED, type Fixture } from './fixture.ts';
+import { plexHlsArgv } from './plex-argv.ts';
+import { startTimed } from './processes.ts';
+import { pairedRatios, summarize } from './stats.ts';
+import { measured, ratioResult, type BenchRow, type RowOptions } from './types.ts';
+
+/** Refused may cost at most this much more than a pass-through. */
+const GOAL_REFUSED_RATIO = 1.2;
+/** A hung worker may hold the job up by at most healthTimeoutMs plus this. */
+const GOAL_SILENT_SLACK_MS = 50;
+const healthSchema = CONFIG_SCHEMA.healthTimeoutMs;
+/** The default `healthTimeoutMs`, from the config schema (what users run with). */
+const HEALTH_TIMEOUT_MS = healthSchema?.kind === 'integer' ? healthSchema.default : 500;
+
+/** Measures rows 3a (refused) and 3b (silent). */
+export async function benchFallback(fx: Fixture, opts: RowOptions): Promise<BenchRow[]> {
+  const runs = opts.quick ? 3 : 9;
+  const silent = await startSilentWorker();
+  const refusedConfig = fx.config('refused', { workers: [{ url: await refusedUrl(), apiKey: 'bench', name: 'dead' }] });
+  const silentConfig = fx.config('silent', { workers: [{ url: silent.url, apiKey: 'bench', name: 'hung' }], healthTimeoutMs: HEALTH_TIMEOUT_MS });
+  const cwd = fx.sessionDir('fallback');
+  const argv = plexHlsArgv({ input: fx.clip, pmsUrl: fx.pms.url, session: 'fallback' });
+  const untilReal = async (args: string[], config: string) => {
+    const run = startTimed(fx.shim, args, { env: fx.plexEnv(config), cwd });
+    const at = await run.stderrMatch(new RegExp(REAL_STARTED));
+    const end = await run.exited;
+    if (end.code !== 0) throw new Error(`the shim failed (exit ${end.code ?? end.signal}): ${run.stderr().slice(-2000)}`);
+    return at - run.startedAt;
+  };
+  const samples = { pass: [] as number[], refused: [] as number[], silent: [] as number[] };
+  try {
+    await untilReal(['-version'], refusedConfig);
+    await untilReal(argv, refusedConfig);
+    for (let i = 0; i < runs; i += 1) {
+      samples.pass.push(await untilReal(['-version'], refusedConfig));
+      samples.refused.push(await untilReal(argv, refusedConfig));
+      samples.silent.push(await untilReal(argv, silentConfig));
+    }
+  } finally {
+    await silent.close();
+  }
+  const passThrough = measured('pass-through', 'ms', samples.pass);
+  const refused = ratioResult(pairedRatios(samples.refused, samples.pass), 'pass-through');
+  const silentSummary = summarize(samples.silent);
+  const extra = summarize(samples.silent.map((v, i) => v - (samples.pass[i] as number)));
+  const limit = HEALTH_TIMEOUT_MS + GOAL_SILENT_SLACK_MS;
+  return [
+    {
+      id: '3a',
+      name: 'Fallback, dead worker (refused): exec → real transcoder starts',
+      baseline: passThrough,
+      measured: measured('refused', 'ms', samples.refused),
+      result: refused,
+      goal: `≤ ${GOAL_REFUSED_RATIO.toFixed(1)}× pass-through`,
+      pass: (refused.value as number) <= GOAL_REFUSED_RATIO,
+    },
+    {
+      id: '3b',
+      name: 'Fallback, silent worker (never answers): exec → real transcoder starts',
+      baseline: passThrough,
+      measured: measured('silent', 'ms', samples.silent),
+      result: { text: `+${extra.median.toFixed(0)} ms over pass-through`, value: extra.median, spread: `${extra.min.toFixed(0)}–${extra.max.toFixed(0)}` },
+      goal: `≤ healthTimeoutMs + ${GOAL_SILENT_SLACK_MS} = ${limit} ms (wait beyond start-up)`,
+      pass: extra.median <= limit,
+      note: `silent: the wait is counted beyond the pass-through time (the cartridge's own start, ~${passThrough.median.toFixed(0)} ms here, comes first); from exec it is ${silentSummary.median.toFixed(0)} ms, ${silentSummary.median <= limit ? 'also within' : 'over'} ${limit} ms.`,
+    },
+  ];
+}
