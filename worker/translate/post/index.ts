@@ -19,7 +19,7 @@ export interface ApplyOptions {
   signal: AbortSignal;
   /** HTTP sender for manifests and segment lists (default: fetch). */
   request?: RequestFn;
-  /** Poll interval in milliseconds (default 250: a quarter of Plex's shortest segment). */
+  /** Poll interval in milliseconds (default 50: a finished segment waits at most this long before Plex hears of it; a readdir is cheap). */
   intervalMs?: number;
 }
 
@@ -38,7 +38,7 @@ export function applyPostProcess(desc: PostProcessDesc, opts: ApplyOptions): Run
   const publisher = desc.kind === 'ssegment'
     ? createSegmentPublisher(desc, opts.cwd, request)
     : createDashPublisher(desc, opts.cwd, request);
-  const poller = startPoller(publisher.sync, opts.intervalMs ?? 250, opts.signal,
+  const poller = startPoller(publisher.sync, opts.intervalMs ?? 50, opts.signal,
     (e) => publisher.report.warnings.push(`post-process: ${(e as Error).message}`));
   return {
     async finish() {
