@@ -73,7 +73,7 @@ export async function benchFirstSegment(fx: Fixture, opts: RowOptions): Promise<
     goal: `≤ ${GOAL_RATIO.toFixed(2)}× direct`,
     pass: (result.value as number) <= GOAL_RATIO,
     note: `first segment: through the worker, the job was accepted ${median(phases.accepted)} ms and its ffmpeg started ${median(phases.ffmpeg)} ms after the shim's exec (medians, from the worker's log as read); `
-      + 'before ffmpeg the worker probes the input (ffprobe), and it publishes finished segments where Plex looks on a 250 ms poll.',
+      + 'before ffmpeg the worker probes the input (ffprobe), and it publishes finished segments where Plex looks on a 50 ms poll.',
   }];
 }
 
