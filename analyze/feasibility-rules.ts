@@ -1,6 +1,7 @@
 /** Why a class of sessions can or cannot run on a worker: stable reason codes with a sentence each. */
 import type { WorkerCapability } from './capabilities.ts';
 import type { InputState } from './input-reach.ts';
+import { codecFamily } from '../core/codec-family.ts';
 
 /** One reason; any blocking reason makes the class infeasible. */
 export interface Reason {
@@ -36,17 +37,7 @@ const NOT_WORTH: Record<string, string> = {
   remux: 'stream copies (direct stream) re-wrap without encoding; a worker would only add network I/O',
 };
 
-/** The encoder family a worker needs for an output codec (`copy` and none need no encoder); as the cartridge decides. */
-export function codecFamily(codec: string | null | undefined): string | null {
-  if (!codec || codec === 'copy') return null;
-  const c = codec.toLowerCase();
-  if (/264|avc/.test(c)) return 'h264';
-  if (/265|hevc/.test(c)) return 'hevc';
-  if (/av1/.test(c)) return 'av1';
-  if (/vp9/.test(c)) return 'vp9';
-  if (/mpeg4|xvid/.test(c)) return 'mpeg4';
-  return c;
-}
+export { codecFamily };
 
 const SOFTWARE_ENCODER = /^lib/;
 

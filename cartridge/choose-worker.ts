@@ -1,5 +1,6 @@
 /** Health-checks every configured worker at once and ranks those that can take a job. */
 import { requestJson } from './http.ts';
+import { canEncode } from '../core/codec-family.ts';
 
 export interface WorkerTarget {
   url: string;
@@ -31,24 +32,7 @@ export interface WorkerChoice {
   rejected: WorkerRejection[];
 }
 
-/** Encoder families a worker needs for a requested output codec (`copy` needs none). */
-function codecFamily(codec: string | null | undefined): string | null {
-  if (!codec || codec === 'copy') return null;
-  const c = codec.toLowerCase();
-  if (/264|avc/.test(c)) return 'h264';
-  if (/265|hevc/.test(c)) return 'hevc';
-  if (/av1/.test(c)) return 'av1';
-  if (/vp9/.test(c)) return 'vp9';
-  if (/mpeg4|xvid/.test(c)) return 'mpeg4';
-  return c;
-}
-
-/** True when `encoders` can produce `codec` (in software or on the worker's hardware). */
-export function canEncode(encoders: readonly string[], codec: string | null | undefined): boolean {
-  const family = codecFamily(codec);
-  if (family === null) return true;
-  return encoders.some((encoder) => codecFamily(encoder) === family);
-}
+export { canEncode };
 
 function parseHealth(body: unknown): WorkerHealth | null {
   if (typeof body !== 'object' || body === null) return null;
