@@ -1,6 +1,7 @@
 /** The session log row of an invocation: its parsed facts, with secrets and bulk left out. */
 import type { PlexInvocation } from '../core/plex-argv/index.ts';
 import { redactArgv } from '../core/redact.ts';
+import { clientHint } from './client-hint.ts';
 import type { SessionStart } from '../core/session-log/types.ts';
 
 /** The start row of session `id`: argv redacted, env names only, and the facts with a column each. */
@@ -32,7 +33,7 @@ export function sessionStartRow(id: string, startedAt: number, argv: readonly st
     toneMapping: inv.toneMapping.enabled,
     hwDecode: inv.hardware.hwaccels[0] ?? null,
     seekS: inv.seekSeconds,
-    client: null,
+    client: clientHint(cwd, inv.callbackUrls),
     facts: compactFacts(inv),
   };
 }
