@@ -3,6 +3,7 @@
  * `;`, filters on `,`, arguments on `:`, each respecting `'quotes'` and backslash escapes, so Plex's
  * escaped `inlineass` overrides (`\\\=`, `\\\,`) stay inside their argument.
  */
+import { unquote } from './values.ts';
 
 /** One `key=value` (or positional) filter argument. */
 export interface FilterArg {
@@ -92,16 +93,7 @@ export function parseFilterArgs(text: string): FilterArg[] {
 }
 
 function unescapeArg(text: string): string {
-  if (!text.includes("'") && !text.includes('\\')) return text.trim();
-  let out = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i] as string;
-    if (ch === "'") quoted = !quoted;
-    else if (ch === '\\' && !quoted && i + 1 < text.length) out += text[++i];
-    else out += ch;
-  }
-  return out.trim();
+  return unquote(text).trim();
 }
 
 /** Parses a whole filter graph; never throws (malformed parts become filters with odd names). */
