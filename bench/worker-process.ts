@@ -2,8 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { followJsonLogs } from '../test/harness/json-log-process.ts';
 
 /** A JSON log line, with `bench_at`: performance.now() when the benchmark read it. */
 export type LogLine = Record<string, unknown> & { msg?: string; job_id?: string; bench_at: number };
@@ -35,48 +35,16 @@ export async function startWorkerProcess(dir: string, worker: Record<string, unk
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: dir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const logs: LogLine[] = [];
-  const wakers = new Set<() => void>();
-  let partial = '';
-  let stderr = '';
-  proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  proc.stdout?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString('utf8')).split('\n');
-    partial = lines.pop() ?? '';
-    const at = performance.now();
-    for (const line of lines) {
-      if (line.trim() === '') continue;
-      try {
-        logs.push({ ...(JSON.parse(line) as Record<string, unknown>), bench_at: at });
-      } catch {
-        logs.push({ msg: line, bench_at: at });
-      }
-    }
-    for (const wake of wakers) wake();
-  });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const waitForLog = (predicate: (line: LogLine) => boolean, timeoutMs = 60_000) =>
-    new Promise<LogLine>((resolve, reject) => {
-      const check = () => {
-        const found = logs.find(predicate);
-        if (found === undefined) return;
-        done();
-        resolve(found);
-      };
-      const timer = setTimeout(() => (done(), reject(new Error(`no such worker log line within ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`))), timeoutMs);
-      const done = () => (clearTimeout(timer), wakers.delete(check));
-      wakers.add(check);
-      void exited.then(() => setTimeout(() => (done(), reject(new Error(`the worker exited; stderr: ${stderr.slice(-2000)}`))), 50));
-      check();
-    });
+  const { logs, exited, waitForLog } = followJsonLogs(proc, { timeoutMs: 60_000, stampKey: 'bench_at' });
   const { port } = (await waitForLog((line) => line.msg === 'listening')) as LogLine & { port: number };
   const url = `http://127.0.0.1:${port}`;
   return {
     pid: proc.pid as number,
     url,
     apiKey,
-    logs,
-    waitForLog,
+    // Every line carries bench_at (stampKey above).
+    logs: logs as LogLine[],
+    waitForLog: (predicate, timeoutMs) => waitForLog((line) => predicate(line as LogLine), timeoutMs) as Promise<LogLine>,
     async request(method, path, body) {
       const res = await fetch(`${url}${path}`, {
         method,

@@ -5,6 +5,7 @@ import { createServer as createTcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { followJsonLogs } from '../harness/json-log-process.ts';
 import { API_KEY, BIN } from './helpers.ts';
 
 export type LogLine = Record<string, any> & { msg?: string };
@@ -24,31 +25,7 @@ export async function startRealWorker(dir: string, worker: Record<string, unknow
   const config = join(dir, `worker-${Date.now()}.json`);
   writeFileSync(config, JSON.stringify({ logLevel: 'debug', worker: { host: '127.0.0.1', port: 0, apiKey: API_KEY, ...worker } }));
   const proc = spawn(BIN, ['worker', '--config', config], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs: LogLine[] = [];
-  let partial = '';
-  let stderr = '';
-  const wakers = new Set<() => void>();
-  proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  proc.stdout?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
-    for (const wake of wakers) wake();
-  });
-  const exited = new Promise<void>((resolve) => proc.on('exit', () => resolve()));
-  const waitForLog = (predicate: (line: LogLine) => boolean, timeoutMs = 30_000) =>
-    new Promise<LogLine>((resolve, reject) => {
-      const check = () => {
-        const found = logs.find(predicate);
-        if (found === undefined) return;
-        clearTimeout(timer);
-        wakers.delete(check);
-        resolve(found);
-      };
-      const timer = setTimeout(() => (wakers.delete(check), reject(new Error(`no such worker log line within ${timeoutMs} ms; stderr: ${stderr}`))), timeoutMs);
-      wakers.add(check);
-      check();
-    });
+  const { logs, exited, waitForLog } = followJsonLogs(proc, { timeoutMs: 30_000 });
   const { port } = await waitForLog((line) => line.msg === 'listening');
   const url = `http://127.0.0.1:${port}`;
   return {

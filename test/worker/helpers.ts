@@ -4,6 +4,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { get, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { followJsonLogs } from '../harness/json-log-process.ts';
 
 export const BIN = fileURLToPath(new URL('../../bin/plexbeam', import.meta.url));
 export const FAKE_FFMPEG = fileURLToPath(new URL('./fixtures/fake-ffmpeg', import.meta.url));
@@ -32,32 +33,7 @@ export async function startWorker(dir: string, worker: Record<string, unknown>):
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: dir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const logs: LogLine[] = [];
-  const waiters = new Set<() => void>();
-  let partial = '';
-  let stderr = '';
-  proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  proc.stdout?.on('data', (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) if (line.trim() !== '') logs.push(JSON.parse(line) as LogLine);
-    for (const wake of waiters) wake();
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal })));
-  const waitForLog = (predicate: (line: LogLine) => boolean, timeoutMs = 20_000) =>
-    new Promise<LogLine>((resolve, reject) => {
-      const check = () => {
-        const found = logs.find(predicate);
-        if (found === undefined) return;
-        cleanup();
-        resolve(found);
-      };
-      const timer = setTimeout(() => (cleanup(), reject(new Error(`no such log line within ${timeoutMs} ms; stderr: ${stderr}`))), timeoutMs);
-      const cleanup = () => (clearTimeout(timer), waiters.delete(check));
-      waiters.add(check);
-      void exited.then(() => setTimeout(() => (cleanup(), reject(new Error(`worker exited; stderr: ${stderr}`))), 100));
-      check();
-    });
+  const { logs, exited, waitForLog } = followJsonLogs(proc, { timeoutMs: 20_000 });
   const { port } = (await waitForLog((line) => line.msg === 'listening')) as LogLine & { port: number };
   const base = `http://127.0.0.1:${port}`;
   return {
