@@ -1,4 +1,4 @@
-// Real Plex argv (../shared/corpus) through the installed shim and a real worker: Plex's HLS
+// Real Plex argv (test/fixtures/corpus) through the installed shim and a real worker: Plex's HLS
 // (02, with a seek and subtitle burn-in), DASH (09) and an Optimize job (05). The worker
 // translates Plex's private options; the cartridge relays callbacks with the token added.
 import { spawnSync } from 'node:child_process';

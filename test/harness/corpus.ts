@@ -1,4 +1,4 @@
-/** The shared corpus of real Plex Transcoder command lines (`shared/corpus/NN.json` + `NN.txt`). */
+/** The corpus of real Plex Transcoder command lines (`test/fixtures/corpus/NN.json` + `NN.txt`). */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { corpusDir } from './repo-paths.ts';
@@ -19,7 +19,7 @@ export function loadCorpus(dir: string = corpusDir()): CorpusSample[] {
   try {
     names = readdirSync(dir);
   } catch (error) {
-    throw new Error(`shared corpus not found at ${dir}: clone the repo with shared/ beside it, or set PLEXBEAM_CORPUS_DIR`, { cause: error });
+    throw new Error(`Plex argv corpus not found at ${dir} (expected test/fixtures/corpus/ in the checkout, or PLEXBEAM_CORPUS_DIR)`, { cause: error });
   }
   return names
     .filter((name) => /^\d+\.json$/.test(name))

@@ -11,9 +11,12 @@ export function repoRoot(): string {
   return basename(root) === 'dist' ? dirname(root) : root;
 }
 
-/** The shared corpus folder: `PLEXBEAM_CORPUS_DIR`, else `shared/corpus` beside the checkout. */
+/**
+ * The Plex argv corpus: `PLEXBEAM_CORPUS_DIR` when set (a larger set to try), else the copy in
+ * the repository, `test/fixtures/corpus/` (refreshed by `scripts/sync-corpus.sh`).
+ */
 export function corpusDir(): string {
-  return process.env.PLEXBEAM_CORPUS_DIR ?? join(dirname(repoRoot()), 'shared', 'corpus');
+  return process.env.PLEXBEAM_CORPUS_DIR ?? join(repoRoot(), 'test', 'fixtures', 'corpus');
 }
 
 /** The executable stand-in for `Plex Transcoder.real` (plain JavaScript, any Node on PATH). */
