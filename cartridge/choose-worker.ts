@@ -1,6 +1,7 @@
 /** Health-checks every configured worker at once and ranks those that can take a job. */
 import { requestJson } from './http.ts';
 import { canEncode } from '../core/codec-family.ts';
+import type { RejectionCode } from './fallback-reason.ts';
 
 export interface WorkerTarget {
   url: string;
@@ -23,6 +24,8 @@ export interface WorkerCandidate extends WorkerTarget {
 export interface WorkerRejection {
   worker: string;
   reason: string;
+  /** The same, as a code (the session log's fallback reason is drawn from these). */
+  code: RejectionCode;
 }
 
 export interface WorkerChoice {
@@ -80,12 +83,12 @@ export function rankWorkers(results: readonly HealthResult[], videoCodecOut: str
   for (const result of results) {
     const label = result.worker.name || result.worker.url;
     if (!('health' in result)) {
-      rejected.push({ worker: label, reason: result.reason });
+      rejected.push({ worker: label, reason: result.reason, code: 'no-healthy-worker' });
       continue;
     }
     const free = result.health.jobs.max - result.health.jobs.running - result.health.jobs.queued;
-    if (free <= 0) rejected.push({ worker: label, reason: `full (${result.health.jobs.running}/${result.health.jobs.max} jobs)` });
-    else if (!canEncode(result.health.encoders, videoCodecOut)) rejected.push({ worker: label, reason: `cannot encode ${videoCodecOut}` });
+    if (free <= 0) rejected.push({ worker: label, reason: `full (${result.health.jobs.running}/${result.health.jobs.max} jobs)`, code: 'workers-full' });
+    else if (!canEncode(result.health.encoders, videoCodecOut)) rejected.push({ worker: label, reason: `cannot encode ${videoCodecOut}`, code: 'cannot-encode' });
     else candidates.push({ ...result.worker, health: result.health, free });
   }
   // Most free capacity first; between equals, a hardware encoder before software.

@@ -60,9 +60,10 @@ export async function dispatchJob(health: Promise<HealthResult[]>, request: Tran
       });
       const jobId = (res.body as { job_id?: unknown } | null)?.job_id;
       if (res.status === 202 && typeof jobId === 'string') return { job: { worker, jobId, dispatchAt }, rejected };
-      rejected.push({ worker: label, reason: refusal(res.status, res.body) });
+      // 503: full (or stopping) since its health check; anything else is a refusal.
+      rejected.push({ worker: label, reason: refusal(res.status, res.body), code: res.status === 503 ? 'workers-full' : 'worker-refused' });
     } catch (error) {
-      rejected.push({ worker: label, reason: `dispatch failed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` });
+      rejected.push({ worker: label, reason: `dispatch failed (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, code: 'dispatch-failed' });
     }
   }
   return { job: null, rejected };

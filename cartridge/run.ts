@@ -6,18 +6,19 @@
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../core/config.ts';
 import { parsePlexArgv, type PlexInvocation } from '../core/plex-argv/index.ts';
-import type { SessionDecision } from '../core/session-log/types.ts';
+import type { EndedBy, SessionPatch } from '../core/session-log/types.ts';
 import { nodeCrypto } from '../core/builtins.ts';
 import { callbackOrigins } from './callback-origins.ts';
 import { checkWorkers, type HealthResult } from './choose-worker.ts';
 import { planInvocation } from './decide.ts';
 import { dispatchJob } from './dispatch.ts';
+import { fallbackReasonOf } from './fallback-reason.ts';
 import { restorePlexEnv, workerEnv } from './environment.ts';
 import { watchFirstSegment } from './first-output.ts';
 import { realTranscoderPath, runReal, type ChildFate, type RealRun } from './local.ts';
 import { runRemote } from './remote.ts';
 import { sessionStartRow } from './session-facts.ts';
-import { createSessionRecorder, type SessionRecorder } from './session.ts';
+import { createSessionRecorder, endPatch, fallbackPatch, type SessionRecorder } from './session.ts';
 import type { StopSignals } from './signals.ts';
 
 export interface CartridgeInput {
@@ -62,8 +63,8 @@ export async function runCartridge(input: CartridgeInput): Promise<ChildFate> {
   const session = createSessionRecorder(join(config.dataDir, 'sessions.db'), () => sessionStartRow(sessionId, startedAt, input.argv, plexEnv, input.cwd, inv));
   const run: Invocation = { ...input, plexEnv, config, inv, session };
   const plan = planInvocation(inv.kind);
-  if (plan.route === 'local' || early !== null) return runLocally(run, 'local', plan.reason ?? 'local', !plan.passThrough, early);
-  if (config.workers.length === 0) return runLocally(run, 'fallback', 'no worker configured', true);
+  if (plan.route === 'local' || early !== null) return runLocally(run, { decision: 'local', reason: plan.reason ?? 'local' }, !plan.passThrough, early);
+  if (config.workers.length === 0) return runLocally(run, fallbackPatch('no-worker-configured', 'no worker configured'), true);
   return runRemotely(run, sessionId, health ?? checkWorkers(config.workers, config.healthTimeoutMs));
 }
 
@@ -74,15 +75,16 @@ async function runRemotely(run: Invocation, sessionId: string, health: Promise<H
     const request = { session_id: sessionId, argv: run.argv, env: workerEnv(run.plexEnv), cwd: run.cwd };
     outcome = await dispatchJob(health, request, { videoCodecOut: inv.video?.codec ?? null, stopped: () => signals.first !== null });
   } catch (error) {
-    outcome = { job: null, rejected: [{ worker: 'cartridge', reason: `dispatch error: ${(error as Error).message}` }] };
+    outcome = { job: null, rejected: [{ worker: 'cartridge', reason: `dispatch error: ${(error as Error).message}`, code: 'dispatch-failed' as const }] };
   }
   const { job, rejected } = outcome;
   if (job === null) {
     const reason = `no worker could take the job: ${rejected.map((r) => `${r.worker} ${r.reason}`).join('; ') || 'none answered'}`;
-    if (signals.first !== null) return finish(session, stopFate(signals.first), { decision: 'fallback', reason, error: `stopped by ${signals.first} before dispatch` });
-    if (config.fallbackToLocal) return runLocally(run, 'fallback', reason, true);
+    const code = fallbackReasonOf(rejected);
+    if (signals.first !== null) return finish(session, stopFate(signals.first), 'plex-stop', { ...fallbackPatch(code, reason), error: `stopped by ${signals.first} before dispatch` });
+    if (config.fallbackToLocal) return runLocally(run, fallbackPatch(code, reason), true);
     process.stderr.write(`plexbeam: ${reason}; not running it locally because fallbackToLocal is false\n`);
-    return finish(session, { code: 1, signal: null }, { decision: 'fallback', reason: `${reason}; fallbackToLocal is false: not run`, error: 'no worker' });
+    return finish(session, { code: 1, signal: null }, 'not-run', { ...fallbackPatch(code, `${reason}; fallbackToLocal is false: not run`), error: 'no worker' });
   }
   session.note({ decision: 'remote', reason: null, worker: job.worker.name || job.worker.url, dispatchAt: job.dispatchAt });
   const markFirst = once(() => session.note({ firstSegmentAt: Date.now() }));
@@ -95,10 +97,10 @@ async function runRemotely(run: Invocation, sessionId: string, health: Promise<H
   unwatch();
   if (result.ending === 'unlinked') {
     // Nothing reached Plex yet: a dispatch error before output begins, so it falls back.
-    if (config.fallbackToLocal && signals.first === null) return runLocally(run, 'fallback', result.error ?? 'link failed', true);
+    if (config.fallbackToLocal && signals.first === null) return runLocally(run, fallbackPatch('link-failed', result.error ?? 'link failed'), true);
     process.stderr.write(`plexbeam: ${result.error}\n`);
   }
-  return finish(session, result.fate, { error: result.error });
+  return finish(session, result.fate, REMOTE_ENDED_BY[signals.first !== null && result.ending === 'unlinked' ? 'stopped' : result.ending], { error: result.error });
 }
 
 /** Starts Plex's transcoder with the identical argv, env and cwd. */
@@ -106,19 +108,25 @@ function startReal(input: CartridgeInput, plexEnv: Record<string, string>, path:
   return { ...runReal(path, input.argv, plexEnv, input.cwd, input.signals, input.env.PLEXBEAM_SHIM), path };
 }
 
-async function runLocally(run: Invocation, decision: SessionDecision, reason: string, watch: boolean, started: (RealRun & { path: string }) | null = null): Promise<ChildFate> {
+/** `decision` holds the decision and reason columns (fallbackPatch for a fallback). */
+async function runLocally(run: Invocation, decision: SessionPatch, watch: boolean, started: (RealRun & { path: string }) | null = null): Promise<ChildFate> {
   const child = started ?? startReal(run, run.plexEnv, realTranscoderPath(run.env.PLEXBEAM_SHIM, run.config.plexDir));
-  run.session.note({ decision, reason });
+  run.session.note(decision);
   const unwatch = watch ? watchFirstSegment(run.inv, run.cwd, once(() => run.session.note({ firstSegmentAt: Date.now() }))) : () => undefined;
   setImmediate(() => run.session.begin());
   const fate = startFailure(child.path, await child.fate);
   unwatch();
-  return finish(run.session, fate, { error: fate.error?.message ?? null });
+  // Plex's stop reaches the real transcoder too (forwarded): it exits 255 then, and that is a stop.
+  const endedBy: EndedBy = fate.error !== undefined ? 'start-failed' : run.signals.first !== null ? 'plex-stop' : 'exit';
+  return finish(run.session, fate, endedBy, { error: fate.error?.message ?? null });
 }
 
-/** Records the end and returns `fate`. */
-async function finish(session: SessionRecorder, fate: ChildFate, patch: Parameters<SessionRecorder['note']>[0]): Promise<ChildFate> {
-  await session.finish({ ...patch, endedAt: Date.now(), exitCode: fate.code, signal: fate.signal }, SESSION_FINISH_MS);
+/** A remote job's ending (remote.ts) as the session log's `ended_by`. */
+const REMOTE_ENDED_BY = { exit: 'exit', stopped: 'plex-stop', lost: 'worker-lost', unlinked: 'error' } as const satisfies Record<string, EndedBy>;
+
+/** Records the end (why, the exit code and signal Plex sees, `patch`) and returns `fate`. */
+async function finish(session: SessionRecorder, fate: ChildFate, endedBy: EndedBy, patch: SessionPatch): Promise<ChildFate> {
+  await session.finish({ ...patch, ...endPatch({ endedBy, code: fate.code, signal: fate.signal, error: patch.error }, Date.now()) }, SESSION_FINISH_MS);
   return fate;
 }
 

@@ -3,7 +3,26 @@
  * only once the work is under way, writes are queued in order, and a failure costs at most one
  * line on stderr (which Plex logs); it never changes what the transcode does.
  */
-import type { SessionLog, SessionPatch, SessionStart } from '../core/session-log/index.ts';
+import type { EndedBy, FallbackReason, SessionLog, SessionPatch, SessionStart } from '../core/session-log/index.ts';
+
+/** How an invocation ended, as the cartridge saw it: what `finish` records. */
+export interface SessionEnding {
+  endedBy: EndedBy;
+  /** The exit code and signal Plex sees (ffmpeg exits 255 after SIGTERM: `plex-stop` says why). */
+  code: number | null;
+  signal: string | null;
+  error?: string | null;
+}
+
+/** The end columns of a session: what the cartridge writes, and every fixture with it. */
+export function endPatch(ending: SessionEnding, endedAt: number): SessionPatch {
+  return { endedAt, endedBy: ending.endedBy, exitCode: ending.code, signal: ending.signal, error: ending.error ?? null };
+}
+
+/** The decision columns of a fallback: the code analyze groups by, and the detail in words. */
+export function fallbackPatch(code: FallbackReason, detail: string): SessionPatch {
+  return { decision: 'fallback', fallbackReason: code, reason: detail };
+}
 
 export interface SessionRecorder {
   /** Sets fields of the row (kept until `begin`, written after). */

@@ -85,6 +85,21 @@ export const MIGRATIONS: readonly string[] = [
     first_segment_at) WHERE first_segment_at IS NOT NULL;
   CREATE INDEX sessions_analyze_patterns ON sessions (pattern_id, started_at, decision);
   `,
+  // 3: why a session ended (`ended_by`: Plex's stop is not a failure, though ffmpeg exits 255
+  // after SIGTERM) and why it fell back (`fallback_reason`, a code; `reason` keeps the detail).
+  // Closed sets (core/session-log/endings.ts) without CHECK, as for `kind`. The two covering
+  // indexes that read them are rebuilt with them.
+  `
+  ALTER TABLE sessions ADD COLUMN ended_by TEXT;
+  ALTER TABLE sessions ADD COLUMN fallback_reason TEXT;
+  DROP INDEX sessions_analyze_summary;
+  CREATE INDEX sessions_analyze_summary ON sessions (decision, kind, worker, client, protocol, height,
+    video_codec_in, video_codec_out, audio_codec_in, audio_codec_out, subtitle_burn_in, tone_mapping,
+    started_at, ended_at, exit_code, signal, ended_by);
+  DROP INDEX sessions_analyze_fallbacks;
+  CREATE INDEX sessions_analyze_fallbacks ON sessions (fallback_reason, kind, video_codec_in, video_codec_out,
+    subtitle_burn_in, tone_mapping, input_path, started_at, ended_at, decision, reason) WHERE decision = 'fallback';
+  `,
 ];
 
 /** The schema version this code reads and writes. */

@@ -5,12 +5,14 @@ import type { SessionFacts, SessionPatch, SessionRow, SessionStart } from './typ
 export const PATCH_COLUMNS = {
   decision: 'decision',
   reason: 'reason',
+  fallbackReason: 'fallback_reason',
   worker: 'worker',
   dispatchAt: 'dispatch_at',
   firstSegmentAt: 'first_segment_at',
   endedAt: 'ended_at',
   exitCode: 'exit_code',
   signal: 'signal',
+  endedBy: 'ended_by',
   error: 'error',
 } as const satisfies Record<keyof SessionPatch, string>;
 

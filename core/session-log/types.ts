@@ -1,4 +1,7 @@
 /** The session log's TypeScript shapes: camelCase here, snake_case columns in SQLite. */
+import type { EndedBy, FallbackReason } from './endings.ts';
+
+export type { EndedBy, FallbackReason } from './endings.ts';
 
 /** What one cartridge invocation was, as the classifier saw it. */
 export type SessionKind = 'video-transcode' | 'audio-only' | 'remux' | 'optimize' | 'detection' | 'capability-query' | 'unknown';
@@ -43,7 +46,10 @@ export interface SessionFacts {
 /** The fields `updateSession` may change; `null` clears one, `undefined` leaves it alone. */
 export interface SessionPatch {
   decision?: SessionDecision | null;
+  /** Why it ran where it did, in words (for a fallback: each worker and why it was passed over). */
   reason?: string | null;
+  /** For decision `fallback`: why, as a code. */
+  fallbackReason?: FallbackReason | null;
   /** The worker's URL or name. */
   worker?: string | null;
   /** Milliseconds since the epoch, like every `...At` field. */
@@ -52,6 +58,8 @@ export interface SessionPatch {
   endedAt?: number | null;
   exitCode?: number | null;
   signal?: string | null;
+  /** Why it ended; null on rows written before schema version 3. */
+  endedBy?: EndedBy | null;
   error?: string | null;
 }
 
