@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve, dirname } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { CARTRIDGE_RULES, checkBundle, checkStartUpGraph, importsOf } from './architecture/start-up-path.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const PARTS = ['cartridge', 'worker', 'watchdog', 'analyze'];
@@ -22,28 +23,22 @@ function sourceFiles(dir: string): string[] {
   return files;
 }
 
-/** Static (`import … from`, `export … from`) and dynamic (`import('…')`) specifiers of a file. */
-function importsOf(file: string): { static: string[]; dynamic: string[] } {
-  const text = readFileSync(join(root, file), 'utf8');
-  const staticRe = /^\s*(?:import|export)\s(?:type\s)?[^'"]*?from\s*['"]([^'"]+)['"]|^\s*import\s*['"]([^'"]+)['"]/gm;
-  const dynamicRe = /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g;
-  const isTypeOnly = (match: string) => /^\s*(?:import|export)\s+type\s/.test(match);
-  const statics = [...text.matchAll(staticRe)].filter((m) => !isTypeOnly(m[0])).map((m) => (m[1] ?? m[2]) as string);
-  return { static: statics, dynamic: [...text.matchAll(dynamicRe)].map((m) => m[1] as string) };
+/** Every specifier a file imports (static, re-exported or `import()`), type-only ones aside. */
+function specifiersOf(file: string): string[] {
+  return importsOf(file, readFileSync(join(root, file), 'utf8')).flatMap((i) => (i.specifier === null ? [] : [i.specifier]));
 }
 
 /** The top folder a relative specifier lands in, e.g. `worker`. */
 function topFolder(file: string, specifier: string): string | null {
   if (!specifier.startsWith('.')) return null;
-  return relative(root, resolve(root, dirname(file), specifier)).split('/')[0] ?? null;
+  return join(dirname(file), specifier).split('/')[0] ?? null;
 }
 
 t.test('core/ imports no part folder', async (t) => {
   const files = sourceFiles('core');
   t.ok(files.length > 0);
   for (const file of files) {
-    const { static: s, dynamic: d } = importsOf(file);
-    for (const spec of [...s, ...d]) {
+    for (const spec of specifiersOf(file)) {
       const top = topFolder(file, spec);
       t.notOk(top !== null && PARTS.includes(top), `${file} imports ${spec}`);
     }
@@ -53,8 +48,7 @@ t.test('core/ imports no part folder', async (t) => {
 t.test('parts never import each other', async (t) => {
   for (const part of PARTS) {
     for (const file of sourceFiles(part)) {
-      const { static: s, dynamic: d } = importsOf(file);
-      for (const spec of [...s, ...d]) {
+      for (const spec of specifiersOf(file)) {
         const top = topFolder(file, spec);
         t.notOk(top !== null && PARTS.includes(top) && top !== part, `${file} imports ${spec}`);
       }
@@ -62,23 +56,44 @@ t.test('parts never import each other', async (t) => {
   }
 });
 
-// The cartridge starts on every play and every seek: its static import graph must stay on
-// node: built-ins and light core modules (no npm packages; SQLite and fallback load lazily).
-t.test('the cartridge statically imports only node: built-ins and light modules', async (t) => {
+// The cartridge starts on every play and every seek: everything cartridge/main.ts loads, by
+// import or import(), transitively, stays on light built-ins and light core modules (no npm
+// package); SQLite loads lazily, once the work is under way.
+t.test("the cartridge's start-up path, static and dynamic imports, is light", async (t) => {
+  const check = checkStartUpGraph(root, 'cartridge/main.ts', CARTRIDGE_RULES);
+  t.strictSame(check.violations, [], 'no heavy import on the start-up path');
+  t.ok(check.files.includes('cartridge/run.ts'), 'followed main.ts\'s import() of run.ts');
+  t.ok(check.files.includes('cartridge/dispatch.ts'), 'and what run.ts imports');
+  t.notOk(check.files.some((f) => /^core\/(log|session-log\/)/.test(f)), 'no logger or session log at start-up');
+  t.ok(check.lazyFiles.includes('core/session-log/open-database.ts'), 'followed the lazy session log');
+  t.comment(`${check.files.length} start-up modules, ${check.lazyFiles.length} lazy ones`);
+});
+
+// What actually runs is the build: dist/cartridge/main.js (tsc) imports run.js, the bundle.
+const dist = join(root, 'dist', 'cartridge');
+const built = existsSync(join(dist, 'run.js')) && existsSync(join(dist, 'session-log.js'));
+t.test('the built cartridge loads only light built-ins and its bundles', { skip: built ? false : 'no dist/cartridge bundle: run npm run build (npm test does)' }, async (t) => {
+  // tsc's main.js and the modules it imports by name (signals.js), then the bundle by import().
+  const queue = ['main.js'];
   const seen = new Set<string>();
-  const queue = sourceFiles('cartridge').filter((f) => f.endsWith('main.ts'));
   while (queue.length > 0) {
     const file = queue.shift() as string;
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const spec of importsOf(file).static) {
-      if (spec.startsWith('node:')) continue;
-      t.ok(spec.startsWith('.'), `${file}: static import of package ${spec} is not allowed on the start-up path`);
-      if (!spec.startsWith('.')) continue;
-      const target = relative(root, resolve(root, dirname(file), spec));
-      t.notOk(/^core\/(session-log|log)\b/.test(target), `${file}: ${spec} is heavy; import it lazily`);
-      queue.push(target);
+    for (const { specifier, dynamic } of importsOf(file, readFileSync(join(dist, file), 'utf8'))) {
+      const local = specifier !== null && /^\.\/[\w-]+\.js$/.test(specifier) ? specifier.slice(2) : null;
+      if (dynamic) t.equal(specifier, './run.js', `${file}: import() of ${specifier}`);
+      else if (local !== null) queue.push(local);
+      else t.ok(specifier !== null && CARTRIDGE_RULES.builtins.includes(specifier), `${file}: import of ${specifier}`);
     }
   }
-  t.pass(`checked ${seen.size} cartridge start-up files`);
+  const run = readFileSync(join(dist, 'run.js'), 'utf8');
+  t.match(run, /^\/\/ Generated by scripts\/bundle-cartridge\.ts/, 'run.js is the bundle, not tsc\'s module');
+  t.strictSame(checkBundle('run.js', run, {
+    builtins: CARTRIDGE_RULES.builtins, packages: [], dynamicImports: ['./session-log.js'], forbiddenModules: /^core\/(log\.ts|session-log\/)/,
+  }), [], 'run.js requires no package and no heavy module');
+  const sessionLog = readFileSync(join(dist, 'session-log.js'), 'utf8');
+  t.strictSame(checkBundle('session-log.js', sessionLog, {
+    builtins: 'any', packages: CARTRIDGE_RULES.lazy['core/session-log/index.ts'] ?? [], dynamicImports: [], forbiddenModules: /^(cartridge|worker|analyze|watchdog|cli)\/|^core\/log\.ts$/,
+  }), [], 'session-log.js requires only better-sqlite3 among packages');
 });
