@@ -25,6 +25,11 @@ const pathMapEntry: ObjectSpec = {
   to: { kind: 'string', default: '', description: 'the same place as the worker sees it', required: true },
 };
 
+const shaperOverride: ObjectSpec = {
+  address: { kind: 'string', default: '', description: "a client's IPv4 or IPv6 address", required: true },
+  rate: { kind: 'string', default: '', description: "that client's rate and ceil, in tc's notation (`\"8mbit\"`)", required: true },
+};
+
 /** Top-level keys of /etc/plexbeam/config.json. */
 export const CONFIG_SCHEMA: ObjectSpec = {
   plexDir: { kind: 'string', default: '/usr/lib/plexmediaserver', description: "Plex Media Server's install folder, holding `Plex Transcoder`" },
@@ -62,6 +67,21 @@ export const CONFIG_SCHEMA: ObjectSpec = {
       pathMap: { kind: 'object-array', default: [], item: pathMapEntry, description: 'rewrites Plex-side path prefixes to worker-side ones: `[{ "from", "to" }]`' },
       allowHttpInputs: { kind: 'boolean', default: false, description: 'allow `http(s)://` inputs to hosts other than loopback (Live TV)' },
       maxBodyBytes: { kind: 'integer', default: 1_048_576, min: 1024, description: 'largest accepted request body, in bytes (1 MiB)' },
+    },
+  },
+  shaper: {
+    kind: 'object',
+    description: 'the optional `plexbeam-shaper` service: per-viewer upload shaping with tc (`docs/SHAPER.md`)',
+    fields: {
+      interface: { kind: 'string', default: '', allowEmpty: true, description: 'egress network interface to shape, e.g. `eth0` (required by `plexbeam shaper run`)' },
+      ceil: { kind: 'string', default: '20mbit', description: "server-wide ceiling for all shaped viewers together, in tc's notation (`\"20mbit\"`)" },
+      perClient: { kind: 'string', default: '4mbit', description: "each viewer's rate and ceil, in tc's notation (`\"4mbit\"`)" },
+      overrides: { kind: 'object-array', default: [], item: shaperOverride, description: 'per-client rates: `[{ "address", "rate" }]`' },
+      exempt: { kind: 'string-array', default: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '127.0.0.0/8', '169.254.0.0/16', 'fc00::/7', 'fe80::/10', '::1/128'], description: 'CIDRs never shaped (default: the private LAN ranges and loopback)' },
+      grace: { kind: 'integer', default: 15, min: 0, max: 3600, description: 'a stopped or vanished session keeps its class this long, in seconds (seeks and timeline drags do not flap rules)' },
+      pmsUrl: { kind: 'string', default: 'http://127.0.0.1:32400', description: "Plex Media Server's URL for `/status/sessions` (loopback)" },
+      preferencesPath: { kind: 'string', default: '/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Preferences.xml', description: "Plex's `Preferences.xml`, read for the server token (`PlexOnlineToken`)" },
+      logPath: { kind: 'string', default: '/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Logs/Plex Media Server.log', description: "Plex's log, followed for play/stop lines when `/status/sessions` cannot be read" },
     },
   },
 };

@@ -27,6 +27,19 @@ export interface WorkerConfig {
   readonly maxBodyBytes: number;
 }
 
+/** The `shaper` section (rates and CIDRs are validated by shaper/config.ts). */
+export interface ShaperConfig {
+  readonly interface: string;
+  readonly ceil: string;
+  readonly perClient: string;
+  readonly overrides: readonly { readonly address: string; readonly rate: string }[];
+  readonly exempt: readonly string[];
+  readonly grace: number;
+  readonly pmsUrl: string;
+  readonly preferencesPath: string;
+  readonly logPath: string;
+}
+
 export interface Config {
   readonly plexDir: string;
   readonly dataDir: string;
@@ -38,6 +51,7 @@ export interface Config {
   readonly fallbackToLocal: boolean;
   readonly watchdog: { readonly recheckCron: string; readonly settleMs: number };
   readonly worker: WorkerConfig;
+  readonly shaper: ShaperConfig;
   /** Where the config came from (`null`: defaults only). */
   readonly source: string | null;
 }
