@@ -15,6 +15,7 @@ import { benchAnalyzeRows, benchStartRows, benchWatchdogRows } from './imported-
 import { describeMachine, formatMachine, sampleLoad } from './machine.ts';
 import { benchOffload } from './offload.ts';
 import { benchSessionLog } from './session-log.ts';
+import { benchStop } from './stop.ts';
 import { formatTable } from './table.ts';
 import { benchThroughput } from './throughput.ts';
 import { notAvailable, type BenchRow, type RowOptions } from './types.ts';
@@ -38,6 +39,7 @@ const FAMILIES: Family[] = [
   { id: '7', name: 'Analyze, 1,000,000 sessions', goal: '< 2 s each', run: (_fx, opts) => benchAnalyzeRows(opts) },
   { id: '8', name: 'Watchdog reaction', goal: '< 2 s (median)', run: (_fx, opts) => benchWatchdogRows(opts) },
   { id: '9', name: 'Offload: Plex-side CPU', goal: '≤ 2 % of local', run: benchOffload },
+  { id: '10', name: 'Stops (SIGTERM, shim killed)', goal: 'SIGTERM ≤ 1 s; killed shim ≤ 5 s', run: benchStop },
 ];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only 1,3,9] [-- --json FILE]
