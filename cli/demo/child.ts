@@ -1,0 +1,83 @@
+/**
+ * Child processes the demo and doctor start: each in its own process group (a Ctrl-C in the
+ * terminal reaches only PlexBeam, which then stops them in order), output kept to a tail, and
+ * a stop that escalates from SIGTERM to SIGKILL of the whole group.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** How much of a child's stderr is kept for messages. */
+const TAIL_BYTES = 16_384;
+
+export interface Child {
+  proc: ChildProcess;
+  pid: number;
+  /** The last bytes of stderr. */
+  stderr(): string;
+  /** Resolves when it has exited (its pipes closed). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** True once it has exited. */
+  readonly done: boolean;
+  /** SIGTERM to its group, SIGKILL after `graceMs`; resolves once it has exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+export interface StartOptions {
+  env: Record<string, string>;
+  cwd?: string;
+  /** Called with each line of stdout. */
+  onLine?: (line: string) => void;
+}
+
+/** Starts `program` with exactly `env` in a new process group. */
+export function startChild(program: string, args: readonly string[], options: StartOptions): Child {
+  const proc = spawn(program, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let err = '';
+  let pending = '';
+  let done = false;
+  proc.stderr?.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-TAIL_BYTES)));
+  proc.stdout?.on('data', (chunk: Buffer) => {
+    if (options.onLine === undefined) return;
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) options.onLine(line);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    proc.once('error', (error) => {
+      err += `${error.message}\n`;
+      done = true;
+      resolve({ code: 127, signal: null });
+    });
+    proc.once('close', (code, signal) => {
+      done = true;
+      resolve({ code, signal });
+    });
+  });
+  return {
+    proc,
+    pid: proc.pid ?? -1,
+    stderr: () => err,
+    exited,
+    get done() {
+      return done;
+    },
+    async stop(graceMs = 5000) {
+      if (done) return;
+      signalGroup(proc, 'SIGTERM');
+      const timer = setTimeout(() => signalGroup(proc, 'SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+      // Anything of its group still there (a grandchild it left) goes too.
+      signalGroup(proc, 'SIGKILL');
+    },
+  };
+}
+
+function signalGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
+  if (proc.pid === undefined) return;
+  try {
+    process.kill(-proc.pid, signal);
+  } catch {
+    // the group is gone
+  }
+}
