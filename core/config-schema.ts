@@ -13,6 +13,7 @@ export type ObjectSpec = Readonly<Record<string, FieldSpec & { required?: boolea
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export const HWACCELS = ['auto', 'nvenc', 'qsv', 'vaapi', 'software'] as const;
+export const CONFINEMENTS = ['auto', 'bubblewrap', 'unconfined'] as const;
 
 const workerEntry: ObjectSpec = {
   url: { kind: 'string', default: '', description: 'worker base URL, e.g. `http://gpu-box:8765`', required: true },
@@ -65,6 +66,7 @@ export const CONFIG_SCHEMA: ObjectSpec = {
       mediaRoots: { kind: 'string-array', default: [], description: 'folders (worker side) ffmpeg may read media from' },
       transcodeRoots: { kind: 'string-array', default: [], description: "folders (worker side) ffmpeg may read and write, e.g. Plex's transcode folder" },
       pathMap: { kind: 'object-array', default: [], item: pathMapEntry, description: 'rewrites Plex-side path prefixes to worker-side ones: `[{ "from", "to" }]`' },
+      confinement: { kind: 'enum', default: 'auto', values: CONFINEMENTS, description: 'kernel confinement of ffmpeg/ffprobe: `auto` and `bubblewrap` run each in a bubblewrap sandbox and refuse to start when it does not work; `unconfined` accepts running without it (a warning at start)' },
       allowHttpInputs: { kind: 'boolean', default: false, description: 'allow `http(s)://` inputs to hosts other than loopback (Live TV)' },
       maxBodyBytes: { kind: 'integer', default: 1_048_576, min: 1024, description: 'largest accepted request body, in bytes (1 MiB)' },
     },

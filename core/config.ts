@@ -24,6 +24,7 @@ export interface WorkerConfig {
   readonly transcodeRoots: readonly string[];
   readonly pathMap: readonly PathMapEntry[];
   readonly allowHttpInputs: boolean;
+  readonly confinement: 'auto' | 'bubblewrap' | 'unconfined';
   readonly maxBodyBytes: number;
 }
 
