@@ -36,7 +36,7 @@ async function tryBwrap(bwrapPath: string, pathVar: string | undefined): Promise
   const result = await execa(bwrapPath, [...bwrapArgs(emptySpec()), truePath], { reject: false, timeout: 10_000, stdin: 'ignore', extendEnv: false, env: { PATH: pathVar ?? '' } });
   if (result.exitCode === 0) return null;
   const said = String(result.stderr ?? '').trim().split('\n').pop();
-  return said !== undefined && said !== '' ? said : result.shortMessage;
+  return said !== undefined && said !== '' ? said : (result.shortMessage ?? `bwrap exited with ${result.exitCode}`);
 }
 
 /** Decides what the worker enforces; throws CONFINEMENT_UNAVAILABLE when bubblewrap is required (auto or bubblewrap) but does not work. */
