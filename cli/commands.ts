@@ -15,6 +15,12 @@ const plexDir = { type: 'string', describe: "Plex's install folder (default: ple
 
 export const COMMANDS: CommandModule<object, Args>[] = [
   {
+    command: 'demo',
+    describe: 'see it work: a loopback worker, a stand-in Plex with the cartridge, one HLS transcode; leaves nothing behind',
+    builder: (y) => y.option('json', { type: 'boolean', default: false, describe: 'print the result as JSON' }),
+    handler: (args) => runLazy(() => import('./commands/demo.ts'), args),
+  },
+  {
     command: 'worker',
     describe: 'run the worker service in the foreground (systemd runs this)',
     handler: (args) => runLazy(() => import('./commands/worker.ts'), args),
@@ -57,9 +63,22 @@ export const COMMANDS: CommandModule<object, Args>[] = [
     handler: (args) => runLazy(() => import('./commands/probe.ts'), args),
   },
   {
+    command: 'shaper <action>',
+    describe: 'per-viewer upload shaping with tc: run the service in the foreground, or show its status',
+    builder: (y) =>
+      y
+        .positional('action', { choices: ['run', 'status'] as const, describe: 'what to do', demandOption: true })
+        .option('json', json),
+    handler: (args) => runLazy(() => import('./commands/shaper.ts'), args),
+  },
+  {
     command: 'doctor',
     describe: 'check the whole set-up and say how to fix each failure',
-    builder: (y) => y.option('json', json),
+    builder: (y) =>
+      y
+        .option('json', json)
+        .option('transcode', { type: 'boolean', default: false, describe: "also run a short HLS transcode through the cartridge on each configured worker (in Plex's transcode folder)" })
+        .option('transcode-dir', { type: 'string', describe: "Plex-side folder for that transcode, which every worker sees through its pathMap (default: Plex's transcode folder)", requiresArg: true }),
     handler: (args) => runLazy(() => import('./commands/doctor.ts'), args),
   },
 ];

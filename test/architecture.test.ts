@@ -5,7 +5,7 @@ import t from 'tap';
 import { CARTRIDGE_RULES, checkBundle, checkStartUpGraph, importsOf } from './architecture/start-up-path.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const PARTS = ['cartridge', 'worker', 'watchdog', 'analyze'];
+const PARTS = ['cartridge', 'worker', 'watchdog', 'analyze', 'shaper'];
 
 function sourceFiles(dir: string): string[] {
   let files: string[] = [];
