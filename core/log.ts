@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import pino, { type Logger, type StreamEntry } from 'pino';
 import type { Config } from './config.ts';
-import { LOG_REDACT_PATHS, redactSecrets } from './redact.ts';
+import { LOG_REDACT_PATHS, redactDeep, redactSecrets } from './redact.ts';
 
 export type { Logger } from 'pino';
 
@@ -35,12 +35,21 @@ export async function createLogger(options: CreateLoggerOptions): Promise<Logger
       base: { component: options.name, pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: LOG_REDACT_PATHS, censor: 'REDACTED' },
-      formatters: { level: (label) => ({ level: label }) },
+      formatters: {
+        level: (label) => ({ level: label }),
+        // Every field of every line, however deep (a `dropped` array, headers, env, an error's
+        // message): tokens and keys become REDACTED. The paths above are a second net.
+        log: (object) => redactDeep(object) as Record<string, unknown>,
+        bindings: (bindings) => redactDeep(bindings) as Record<string, unknown>,
+      },
       hooks: {
         // URLs in messages and string fields may carry X-Plex-Token: scrub every string argument.
         logMethod(args, method) {
           method.apply(this, args.map((arg) => (typeof arg === 'string' ? redactSecrets(arg) : arg)) as Parameters<typeof method>);
         },
+        // The last net, on the finished JSON line: a token in a query string anywhere (an
+        // Error's message that became `msg`, a value no field name gave away).
+        streamWrite: (line) => redactSecrets(line),
       },
     },
     pino.multistream(streams),

@@ -4,7 +4,7 @@
  * then record the outcome and tell the link.
  */
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { WorkerConfig } from '../core/config.ts';
 import { PlexBeamError, isPlexBeamError, type ErrorCode } from '../core/errors.ts';
 import { redactArgv } from '../core/redact.ts';
@@ -12,7 +12,9 @@ import { createCaptureRequest } from './callbacks/capture-request.ts';
 import { runFfmpeg, type FfmpegExit } from './ffmpeg.ts';
 import { probeInputs } from './input-probe.ts';
 import type { Job } from './job.ts';
+import type { JobRecords } from './job-records.ts';
 import type { WorkerMetrics } from './metrics.ts';
+import { readProcStat } from './proc-stat.ts';
 import { startPlexEmulation, type PlexEmulation } from './plex-emulation.ts';
 import { buildJobEnv } from './sandbox/env.ts';
 import type { PreparedJob } from './sandbox/index.ts';
@@ -27,6 +29,8 @@ export interface RunnerDeps {
   /** Aborted when the worker shuts down. */
   shutdownSignal: AbortSignal;
   forceKillAfterMs: number;
+  /** What the worker started, on disk, for the next worker to clean up after a crash. */
+  records: JobRecords;
   /** Waits for the callbacks ffmpeg sent just before it exited. */
   drainCallbacks(job: Job): Promise<void>;
   /** Called on every state change and progress block (WebSocket, systemd status). */
@@ -37,6 +41,16 @@ export interface RunnerDeps {
 export async function runJob(job: Job, prepared: PreparedJob, request: TranscodeRequest, deps: RunnerDeps): Promise<void> {
   const scratchDir = join(deps.scratchRoot, 'jobs', job.id);
   const signal = AbortSignal.any([job.controller.signal, deps.shutdownSignal]);
+  // One abort, in a fixed order: Plex's side first (its throttle resumes a paused ffmpeg, which
+  // would otherwise sit stopped with the SIGTERM pending), then ffmpeg's own cancellation.
+  const plexStop = new AbortController();
+  const ffmpegStop = new AbortController();
+  const stopInOrder = () => {
+    plexStop.abort(signal.reason);
+    ffmpegStop.abort(signal.reason);
+  };
+  if (signal.aborted) stopInOrder();
+  else signal.addEventListener('abort', stopInOrder, { once: true });
   const abort = (code: ErrorCode, message: string) => job.controller.abort(new PlexBeamError(code, message));
   const stalled = () => abort('JOB_STALLED', `no progress from ffmpeg for ${deps.config.stallTimeoutS} s`);
   const stall = setTimeout(stalled, deps.config.stallTimeoutS * 1000);
@@ -44,6 +58,7 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
   let result: FfmpegExit;
   let plex: PlexEmulation | undefined;
   try {
+    deps.records.save(job.id, {});
     await mkdir(scratchDir, { recursive: true, mode: 0o700 });
     await mkdir(join(deps.scratchRoot, 'cache'), { recursive: true, mode: 0o700 });
     const env = buildJobEnv({ requestEnv: request.env, workerEnv: deps.workerEnv, scratchDir, cacheDir: join(deps.scratchRoot, 'cache') });
@@ -51,7 +66,8 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
     const command = prepared.commandFor(inputs);
     signal.throwIfAborted();
     const { argv, translation } = command;
-    plex = startPlexEmulation({ translation, cwd: prepared.cwd, inputs, request: createCaptureRequest(prepared.callbackBase), signal, log: job.log });
+    deps.records.save(job.id, { staging: translation.postProcess.map((desc) => resolve(prepared.cwd, desc.stageDir)) });
+    plex = startPlexEmulation({ translation, cwd: prepared.cwd, inputs, request: createCaptureRequest(prepared.callbackBase), signal: plexStop.signal, log: job.log });
     job.startedAt = Date.now();
     job.state = 'running';
     deps.onUpdate(job, 'state');
@@ -61,10 +77,11 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
       argv,
       cwd: prepared.cwd,
       env,
-      signal,
+      signal: ffmpegStop.signal,
       forceKillAfterMs: deps.forceKillAfterMs,
       onSpawn: (pid) => {
         job.pid = pid;
+        deps.records.save(job.id, { pgid: pid, pgid_start: readProcStat(pid)?.startTime ?? null });
         stall.refresh();
         plex?.spawned(pid);
         // The callback token is a secret too: it stays out of the log.
@@ -95,6 +112,7 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
   deps.metrics.jobEnded(job.state as 'completed' | 'failed' | 'cancelled', ((job.endedAt ?? 0) - job.createdAt) / 1000, job.errorCode ?? undefined);
   deps.onUpdate(job, 'state');
   await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
+  deps.records.remove(job.id);
 }
 
 /** Records the outcome (completed/failed/cancelled, exit code, error) and writes the job's last log line. */

@@ -2,7 +2,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { ErrorCode } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
-import { createJobLink, type JobLink } from './callbacks/link.ts';
+import type { JobLink } from './callbacks/link.ts';
+import type { LinkStore } from './callbacks/link-store.ts';
 import { createReplyBox, type ReplyBox } from './callbacks/replies.ts';
 
 export type JobState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
@@ -49,6 +50,8 @@ export interface NewJobOptions {
   origins: readonly string[];
   log: Logger;
   linkGraceMs: number;
+  /** Where the job's link keeps its messages (one bound for all jobs). */
+  links: LinkStore;
   onLinkLost(job: Job): void;
 }
 
@@ -76,7 +79,7 @@ export function createJob(identity: { id: string; callbackToken: string }, optio
     pid: null,
     controller: new AbortController(),
     origins: options.origins,
-    link: createJobLink({
+    link: options.links.create({
       graceMs: options.linkGraceMs,
       retainBytes: 8 << 20,
       maxBufferedBytes: 32 << 20,

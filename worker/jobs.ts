@@ -2,6 +2,7 @@
 import { PlexBeamError } from '../core/errors.ts';
 import type { WorkerConfig } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
+import type { LinkStore } from './callbacks/link-store.ts';
 import { killProcessGroup } from './ffmpeg.ts';
 import { createJob, isActive, newJobIdentity, type Job } from './job.ts';
 import { runJob, type RunnerDeps } from './job-runner.ts';
@@ -18,8 +19,9 @@ export interface JobManagerDeps extends Omit<RunnerDeps, 'shutdownSignal'> {
   callbackPort(): number;
   /** How long a job outlives its cartridge's closed link, in ms. */
   linkGraceMs: number;
-  /** How long an ended job stays queryable, in ms. */
+  /** How long an ended job stays queryable, in ms (its link's messages go sooner: link-store.ts). */
   keepEndedMs: number;
+  links: LinkStore;
 }
 
 export interface JobManager {
@@ -84,6 +86,7 @@ export function createJobManager(deps: JobManagerDeps): JobManager {
         origins: prepared.origins,
         log: deps.log,
         linkGraceMs: deps.linkGraceMs,
+        links: deps.links,
         onLinkLost: (lost) => {
           lost.log.warn('cartridge link lost: killing the job');
           lost.controller.abort(new PlexBeamError('JOB_LINK_LOST', `the cartridge's link closed and was not reopened within ${deps.linkGraceMs} ms`));

@@ -7,7 +7,8 @@ import type { PathPolicy } from './sandbox/path-policy.ts';
 
 export interface PathStat {
   path: string;
-  worker_path: string;
+  /** Where the path leads on the worker (pathMap applied, symlinks followed); null outside the roots, so no real path outside them is named. */
+  worker_path: string | null;
   /** Which kind of root holds it; null when outside every root (then nothing else is looked at). */
   root: 'media' | 'transcode' | null;
   exists: boolean | null;
@@ -29,13 +30,13 @@ export function parsePathStatRequest(body: unknown): string[] {
   return paths as string[];
 }
 
-/** Stats each path on the worker side. Paths outside the roots are not looked at, so this reveals nothing else. */
+/** Stats each path on the worker side. Paths outside the roots are not looked at nor named, so this reveals nothing else. */
 export async function statPaths(paths: readonly string[], policy: PathPolicy): Promise<PathStat[]> {
   return Promise.all(
     paths.map(async (path): Promise<PathStat> => {
       const workerPath = resolveReal(applyPathMap(path, policy.pathMap));
       const root = findRoot(workerPath, policy.transcodeRoots) ? 'transcode' : findRoot(workerPath, policy.mediaRoots) ? 'media' : null;
-      const result: PathStat = { path, worker_path: workerPath, root, exists: null, kind: null, readable: null, writable: null };
+      const result: PathStat = { path, worker_path: root === null ? null : workerPath, root, exists: null, kind: null, readable: null, writable: null };
       if (root === null) return result;
       const info = await stat(workerPath).catch(() => null);
       result.exists = info !== null;

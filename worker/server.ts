@@ -1,12 +1,15 @@
 /** Wires the worker: job table, API server (with the progress WebSocket) and the loopback callback server. */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 import type { WorkerConfig } from '../core/config.ts';
 import { PlexBeamError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
 import { createApiKeyCheck } from './auth.ts';
 import { createCallbackServer, drainCallbacks } from './callbacks/capture.ts';
+import { createLinkStore } from './callbacks/link-store.ts';
 import { isActive, type Job } from './job.ts';
+import { cleanLeftovers, createJobRecords } from './job-records.ts';
 import { createJobManager, type JobManager } from './jobs.ts';
 import { createMetrics } from './metrics.ts';
 import type { HardwareProbe } from './probe/index.ts';
@@ -23,15 +26,24 @@ export interface WorkerServerDeps {
   workerEnv: NodeJS.ProcessEnv;
   /** Parent of per-job HOME/TMPDIR folders. */
   scratchRoot: string;
+  /** Holds a record per running job for cleanup after a crash (default `<scratchRoot>/run`). */
+  runDir?: string;
   linkGraceMs?: number;
   forceKillAfterMs?: number;
   keepEndedMs?: number;
+  /** Bound of all jobs' link buffers together, in bytes (default link-store.ts's LINK_STORE_BYTES). */
+  linkStoreBytes?: number;
+  /** WebSocket ping interval, in ms (default 30 s). */
+  wsHeartbeatMs?: number;
   onJobUpdate?(job: Job, kind: 'state' | 'progress'): void;
 }
 
 export interface WorkerServer {
   readonly jobs: JobManager;
-  /** Listens on worker.host:worker.port (and 127.0.0.1:<any> for callbacks); throws WORKER_LISTEN. */
+  /**
+   * Cleans up after a previous worker that died with jobs running (job-records.ts), then listens
+   * on worker.host:worker.port (and 127.0.0.1:<any> for callbacks); throws WORKER_LISTEN.
+   */
   listen(): Promise<{ port: number; callbackPort: number }>;
   /** Refuses new jobs, cancels and awaits the running ones, then closes every connection. */
   close(): Promise<void>;
@@ -42,6 +54,17 @@ function listenOn(server: Server, port: number, host: string): Promise<number> {
     server.once('error', (error) => reject(new PlexBeamError('WORKER_LISTEN', `cannot listen on ${host}:${port}: ${error.message}`, { cause: error })));
     server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
   });
+}
+
+/** Answers a request the HTTP parser rejected (malformed, headers too large, too slow) and closes its socket; never throws. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket, log: Logger, server: string): void {
+  if (error.code !== 'ECONNRESET') log.info({ code: error.code, reason: error.message }, `${server}: bad HTTP request, connection closed`);
+  if (!socket.writable || (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+  socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -56,10 +79,13 @@ function closeServer(server: Server): Promise<void> {
 export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
   const metrics = createMetrics();
   let callbackPort = 0;
-  const hub = createProgressHub(() => jobs.list());
+  const runDir = deps.runDir ?? join(deps.scratchRoot, 'run');
+  const hub = createProgressHub({ snapshot: () => jobs.list(), log: deps.log, ...(deps.wsHeartbeatMs === undefined ? {} : { heartbeatMs: deps.wsHeartbeatMs }) });
   const jobs: JobManager = createJobManager({
     ...deps,
     metrics,
+    records: createJobRecords(runDir, deps.log),
+    links: createLinkStore(deps.linkStoreBytes === undefined ? {} : { maxBytes: deps.linkStoreBytes }),
     callbackPort: () => callbackPort,
     drainCallbacks: (job) => drainCallbacks(callbackPort, job),
     linkGraceMs: deps.linkGraceMs ?? 2000,
@@ -83,7 +109,9 @@ export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
       log: deps.log,
     }),
   );
+  api.on('clientError', (error, socket) => answerClientError(error, socket as Socket, deps.log, 'worker API'));
   api.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => undefined);
     const path = new URL(req.url ?? '/', 'http://worker').pathname;
     const refusal = path !== '/ws/progress' ? '404 Not Found' : isAuthorized(req) ? null : '401 Unauthorized';
     if (refusal === null) return hub.handleUpgrade(req, socket, head);
@@ -93,10 +121,12 @@ export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
     const job = jobs.get(id);
     return job !== undefined && isActive(job) ? job : undefined;
   });
+  callbacks.on('clientError', (error, socket) => answerClientError(error, socket as Socket, deps.log, 'callback server'));
 
   return {
     jobs,
     async listen() {
+      await cleanLeftovers({ runDir, scratchRoot: deps.scratchRoot, transcodeRoots: deps.config.transcodeRoots, log: deps.log });
       callbackPort = await listenOn(callbacks, 0, '127.0.0.1');
       const port = await listenOn(api, deps.config.port, deps.config.host);
       return { port, callbackPort };

@@ -32,9 +32,31 @@ const REPLY_TIMEOUT_MS = 1000;
 /** Headers that describe this hop, not the request: the cartridge sets its own. */
 const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'expect', 'te', 'upgrade']);
 
-/** Creates the callback server; `lookup` finds a running job by id. */
-export function createCallbackServer(lookup: (jobId: string) => CallbackTarget | undefined): Server {
-  return createServer((req, res) => {
+/** Timers of the callback server (tests shorten them). */
+export interface CallbackServerOptions {
+  /** A connection must have sent its request headers within this (default 60 s). */
+  headersTimeoutMs?: number;
+  /** How often Node checks that timer (default 30 s). */
+  checkIntervalMs?: number;
+}
+
+/**
+ * Creates the callback server; `lookup` finds a running job by id. An HTTP output of ffmpeg is
+ * one request that lasts the whole transcode, so Node's `requestTimeout` (5 min by default: the
+ * whole request, body included) is off; only the headers must come in time. Idle keep-alive
+ * connections stay a minute (Node's 5 s would close one between two of ffmpeg's requests, and
+ * a throttled ffmpeg may sit paused for seconds).
+ */
+export function createCallbackServer(lookup: (jobId: string) => CallbackTarget | undefined, options: CallbackServerOptions = {}): Server {
+  const server = createServer({
+    requestTimeout: 0,
+    headersTimeout: options.headersTimeoutMs ?? 60_000,
+    keepAliveTimeout: 60_000,
+    connectionsCheckingInterval: options.checkIntervalMs ?? 30_000,
+  }, (req, res) => {
+    // A request cut off mid-body is handled on 'close'; its error is no failure of the worker.
+    req.on('error', () => undefined);
+    res.on('error', () => undefined);
     const match = /^\/cb\/([^/]+)\/([^/]+)\/(\d+)(\/.*)?$/s.exec(req.url ?? '');
     const target = match === null ? undefined : lookup(match[1] as string);
     const origin = target?.origins[Number(match?.[3])];
@@ -45,6 +67,9 @@ export function createCallbackServer(lookup: (jobId: string) => CallbackTarget |
     }
     capture(req, res, target, origin, match[4] ?? '/');
   });
+  // Idle sockets are not timed out by the socket timer either (server.timeout is 0 by default): the clients are the worker's own ffmpegs.
+  server.timeout = 0;
+  return server;
 }
 
 function capture(req: IncomingMessage, res: ServerResponse, target: CallbackTarget, origin: string, pathAndQuery: string): void {
