@@ -24,6 +24,7 @@ export const isSegmentMuxer = (format: string | undefined): boolean =>
 export function translateSegmentOutput(out: FileArgs, stageId: string, timeline: SegmentTimeline,
   rehome: (url: string) => string, dropped: Dropped[]): SegmentPublishDesc {
   const separate = lastValue(out.options, ['segment_list_separate_stream_times']);
+  const listSize = Number(lastValue(out.options, ['segment_list_size']) ?? 0);
   for (const o of removeOptions(out.options, (o) => o.name in PRIVATE)) {
     dropped.push({ option: `-${o.name}`, value: o.value, reason: PRIVATE[o.name] ?? '' });
   }
@@ -54,5 +55,6 @@ export function translateSegmentOutput(out: FileArgs, stageId: string, timeline:
     // Stock reports 0 as the first segment's start after `-ss` with `-copyts`; Plex reports the seek.
     firstStart: timeline.copyts ? timeline.seekOffset : 0,
     separateStreamTimes: separate !== undefined && separate !== '0',
+    listSize: Number.isInteger(listSize) && listSize > 0 ? listSize : 0,
   };
 }

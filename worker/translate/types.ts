@@ -61,6 +61,8 @@ export interface SegmentPublishDesc {
   /** Start of the first segment when ffmpeg reports 0 for it after a seek (the `-ss`). */
   firstStart: number;
   separateStreamTimes: boolean;
+  /** Plex's `-segment_list_size`: each delivery lists only the last this many segments (0: all, ffmpeg's default). */
+  listSize: number;
 }
 
 /** Publish DASH output: renumber after a seek, patch `tfdt`, deliver the manifest. */

@@ -1,5 +1,5 @@
 // Publishes stream-segmenter output: finished segments only, the header first, Plex's CSV list.
-import { rename, rm } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
 import { join, posix, resolve } from 'node:path';
 import type { SegmentPublishDesc } from '../types.ts';
 import { readIfPresent, writeAtomic } from './atomic-file.ts';
@@ -12,10 +12,36 @@ export interface PublishReport {
   warnings: string[];
 }
 
-/** Creates the sync step for one segmenter output (run by the poller, then once at the end). */
+/** The bytes of `path` from `offset` on (empty when it has not grown), or null when it does not exist (yet). */
+async function readFrom(path: string, offset: number): Promise<Buffer | null> {
+  const file = await open(path, 'r').catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return null;
+    throw e;
+  });
+  if (file === null) return null;
+  try {
+    const { size } = await file.stat();
+    if (size <= offset) return Buffer.alloc(0);
+    const data = Buffer.alloc(size - offset);
+    const { bytesRead } = await file.read(data, 0, data.length, offset);
+    return data.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Creates the sync step for one segmenter output (run by the poller, then once at the end).
+ * Work per segment stays constant over a long transcode: ffmpeg's own list is read from where the
+ * last pass stopped (it appends to it), and each delivery lists what Plex's transcoder lists
+ * with `-segment_list_size N`, the last N segments (all of them only when Plex asked for 0).
+ */
 export function createSegmentPublisher(desc: SegmentPublishDesc, cwd: string, request: RequestFn) {
   const report: PublishReport = { published: [], warnings: [] };
+  /** The rows the next delivery lists (the last `listSize` when Plex set one). */
   const rows: SegmentRow[] = [];
+  let count = 0;
+  let readUpTo = 0;
   let headerDone = desc.headerFile === null;
   const finalDir = resolve(cwd, posix.dirname(desc.pattern));
 
@@ -41,22 +67,29 @@ export function createSegmentPublisher(desc: SegmentPublishDesc, cwd: string, re
     }
   }
 
-  /** One pass: expose every segment ffmpeg has finished (it lists a segment after closing it). */
+  /** The rows ffmpeg listed since the last pass (complete lines only: it lists a segment after closing it). */
+  async function freshRows(): Promise<SegmentRow[]> {
+    const data = await readFrom(resolve(cwd, desc.localList), readUpTo);
+    const end = data === null ? -1 : data.lastIndexOf('\n');
+    if (data === null || end === -1) return [];
+    readUpTo += end + 1;
+    return parseCsvList(data.subarray(0, end + 1).toString('utf8'));
+  }
+
+  /** One pass: expose every segment ffmpeg has finished. */
   async function sync(): Promise<void> {
-    const text = await readIfPresent(resolve(cwd, desc.localList));
-    if (text === null) return;
-    const listed = parseCsvList(text.toString('utf8'));
-    const fresh = listed.slice(rows.length);
+    const fresh = await freshRows();
     if (fresh.length === 0) return;
     await publishHeader();
     for (const row of fresh) {
       await rename(resolve(cwd, desc.stageDir, row.name), join(finalDir, row.name));
-      const first = rows.length === 0;
       // After `-ss` with `-copyts`, stock lists the first segment from 0; Plex lists it from the seek.
-      const start = first && desc.firstStart > row.start ? desc.firstStart : row.start;
+      const start = count === 0 && desc.firstStart > row.start ? desc.firstStart : row.start;
       rows.push({ name: row.name, start: start + desc.timeOffset, end: row.end + desc.timeOffset });
+      count += 1;
       report.published.push(row.name);
     }
+    if (desc.listSize > 0 && rows.length > desc.listSize) rows.splice(0, rows.length - desc.listSize);
     await deliver();
   }
 
