@@ -2,12 +2,16 @@
 import { PlexBeamError } from '../core/errors.ts';
 import type { SessionLog, SessionRow } from '../core/session-log/index.ts';
 import { SESSION_COLUMNS } from '../core/session-log/session-columns.ts';
+import { ENDED_BY_TEXT, FALLBACK_REASON_TEXT, isFallbackReason } from '../core/session-log/endings.ts';
 import { STOP_SIGNALS, isoTime } from './session-sql.ts';
 
 /** `--detail --json`: the row under its column names, times as ISO text, plus derived timings. */
 export interface SessionDetail {
   session: Record<string, unknown> & {
-    outcome: 'ok' | 'stopped' | 'failed' | 'unfinished';
+    outcome: 'ok' | 'stopped' | 'failed' | 'worker-lost' | 'unfinished';
+    /** What ended_by and fallback_reason mean, in words (null when not recorded). */
+    ended_by_text: string | null;
+    fallback_reason_text: string | null;
     duration_ms: number | null;
     dispatch_ms: number | null;
     first_segment_ms: number | null;
@@ -44,6 +48,8 @@ export function sessionDetail(row: SessionRow): SessionDetail {
     session: {
       ...session,
       outcome: outcomeOf(row),
+      ended_by_text: row.endedBy !== null && Object.hasOwn(ENDED_BY_TEXT, row.endedBy) ? ENDED_BY_TEXT[row.endedBy] : null,
+      fallback_reason_text: isFallbackReason(row.fallbackReason) ? FALLBACK_REASON_TEXT[row.fallbackReason] : null,
       duration_ms: since(row.endedAt),
       dispatch_ms: since(row.dispatchAt),
       first_segment_ms: since(row.firstSegmentAt),
@@ -51,9 +57,13 @@ export function sessionDetail(row: SessionRow): SessionDetail {
   };
 }
 
-/** The same outcome rules the summary applies in SQL (session-sql.ts). */
-export function outcomeOf(row: Pick<SessionRow, 'endedAt' | 'signal' | 'exitCode'>): SessionDetail['session']['outcome'] {
+/** The same outcome rules the summary applies in SQL (session-sql.ts's OUTCOME_AGGREGATES). */
+export function outcomeOf(row: Pick<SessionRow, 'endedAt' | 'signal' | 'exitCode' | 'endedBy'>): SessionDetail['session']['outcome'] {
   if (row.endedAt === null) return 'unfinished';
-  if (row.signal !== null && (STOP_SIGNALS as readonly string[]).includes(row.signal)) return 'stopped';
+  if (row.endedBy === 'plex-stop') return 'stopped';
+  if (row.endedBy === 'worker-lost') return 'worker-lost';
+  if (row.endedBy !== null && row.endedBy !== 'exit') return 'failed';
+  // A row from before schema version 3: a death by a stop signal was Plex's stop.
+  if (row.endedBy === null && row.signal !== null && (STOP_SIGNALS as readonly string[]).includes(row.signal)) return 'stopped';
   return row.signal === null && row.exitCode === 0 ? 'ok' : 'failed';
 }

@@ -78,7 +78,7 @@ export function reasonsFor(facts: ClassFacts, setup: SetupFacts): Reason[] {
     add('hdr-tone-mapping', false, "HDR→SDR tone-mapping runs on the worker's CPU with zscale + tonemap, which stock ffmpeg always has; a 4K HDR stream may need several cores to keep up in real time");
   }
   if (facts.fallbacks > 0) {
-    const top = facts.fallbackReasons.slice(0, 3).map(([reason, n]) => `"${reason ?? 'no reason recorded'}" (${n})`).join(', ');
+    const top = facts.fallbackReasons.slice(0, 3).map(([code, n]) => `${code ?? 'no code recorded'} (${n})`).join(', ');
     add('remote-failed-before', false, `${facts.fallbacks} of ${facts.count} sessions wanted a worker and fell back${top ? `: ${top}` : ''}`);
   }
   return reasons.sort((a, b) => Number(b.blocking) - Number(a.blocking));

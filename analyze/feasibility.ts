@@ -28,10 +28,11 @@ export function computeFeasibility(db: Database.Database, options: FeasibilityOp
   const groups = db.prepare<[number], [...ClassKey, string | null, string | null, number, number]>(
     `SELECT ${KEYS}, decision, input_path, COUNT(*), TOTAL(ended_at - started_at) FROM sessions INDEXED BY ${INDEX.feasibility} WHERE started_at >= ? GROUP BY ${KEYS}, decision, input_path`,
   ).raw();
+  // By fallback code (core/session-log/endings.ts); rows from before codes have none (null).
   const fallbacks = db.prepare<[number], [string | null, ...ClassKey, string | null, number, number]>(
-    `SELECT reason, ${KEYS}, input_path, COUNT(*), TOTAL(ended_at - started_at) FROM sessions INDEXED BY ${INDEX.fallbacks} WHERE decision = 'fallback' AND started_at >= ? GROUP BY reason, ${KEYS}, input_path`,
+    `SELECT fallback_reason, ${KEYS}, input_path, COUNT(*), TOTAL(ended_at - started_at) FROM sessions INDEXED BY ${INDEX.fallbacks} WHERE decision = 'fallback' AND started_at >= ? GROUP BY fallback_reason, ${KEYS}, input_path`,
   ).raw();
-  const example = db.prepare<[string | null, number], string>(`SELECT id FROM sessions INDEXED BY ${INDEX.fallbacks} WHERE decision = 'fallback' AND reason IS ? AND started_at >= ? LIMIT 1`).pluck();
+  const example = db.prepare<[string | null, number], string>(`SELECT id FROM sessions INDEXED BY ${INDEX.fallbacks} WHERE decision = 'fallback' AND fallback_reason IS ? AND started_at >= ? LIMIT 1`).pluck();
 
   const expected = count.get(at) ?? 0;
   const classes = new Map<string, ClassTally>();

@@ -1,4 +1,5 @@
 /** Concrete changes that would let more sessions move, each with the sessions and time it concerns. */
+import { FALLBACK_REASON_TEXT, isFallbackReason, type FallbackReason } from '../core/session-log/endings.ts';
 import type { WorkerCapability } from './capabilities.ts';
 import { formatCount, formatDuration, formatPercent, formatTime } from './format.ts';
 import { mergeRoots, type InputCheck } from './input-reach.ts';
@@ -8,7 +9,7 @@ import type { FeasibilityClass, Recommendation } from './types.ts';
 /** What the recommendations are drawn from. */
 export interface RecommendInput {
   classes: readonly FeasibilityClass[];
-  /** Fallback reasons of feasible classes: sessions that could have moved but did not. */
+  /** Fallback codes of feasible classes: sessions that could have moved but did not. */
   fallbacks: readonly { reason: string | null; count: number; durationMs: number }[];
   /** Folders of unmapped transcode inputs. */
   unmapped: readonly { root: string; count: number; durationMs: number }[];
@@ -16,13 +17,13 @@ export interface RecommendInput {
   inputCheck: InputCheck;
   healthTimeoutMs: number;
   totalMs: number;
-  /** A session id that fell back for `reason`, for `--detail`. */
+  /** A session id that fell back for code `reason`, for `--detail`. */
   exampleOf: (reason: string | null) => string | null;
 }
 
 const SOFTWARE: Record<string, string> = { h264: 'libx264', hevc: 'libx265', av1: 'libsvtav1' };
-const CAPACITY = /full|503|busy|capacity|queue/i;
-const REACH = /no answer|timed? ?out|unreachable|no healthy|ECONN|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN/i;
+/** Which advice each fallback code gets (core/session-log/endings.ts); every other code: investigate. */
+const ADVICE: Partial<Record<FallbackReason, 'capacity' | 'reach'>> = { 'workers-full': 'capacity', 'no-healthy-worker': 'reach' };
 
 /** The recommendations, largest effect first (adding a worker, when none is configured, leads). */
 export function recommend(input: RecommendInput): Recommendation[] {
@@ -83,8 +84,7 @@ export function recommend(input: RecommendInput): Recommendation[] {
 function addFallbackAdvice(input: RecommendInput, push: (code: string, text: string, sessions: number, ms: number) => void, share: (ms: number) => string): void {
   const groups = { capacity: [] as RecommendInput['fallbacks'][number][], reach: [] as RecommendInput['fallbacks'][number][], other: [] as RecommendInput['fallbacks'][number][] };
   for (const fallback of input.fallbacks) {
-    const reason = fallback.reason ?? '';
-    groups[CAPACITY.test(reason) ? 'capacity' : REACH.test(reason) ? 'reach' : 'other'].push(fallback);
+    groups[isFallbackReason(fallback.reason) ? (ADVICE[fallback.reason] ?? 'other') : 'other'].push(fallback);
   }
   const sum = (list: RecommendInput['fallbacks'][number][]) => ({ n: list.reduce((s, f) => s + f.count, 0), ms: list.reduce((s, f) => s + f.durationMs, 0) });
   const capacity = sum(groups.capacity);
@@ -98,6 +98,7 @@ function addFallbackAdvice(input: RecommendInput, push: (code: string, text: str
     const top = [...groups.other].sort((a, b) => b.count - a.count)[0]?.reason ?? null;
     const id = input.exampleOf(top);
     const example = id === null ? '' : `; \`plexbeam analyze --detail ${id}\` shows one`;
-    push('investigate-fallbacks', `${formatCount(other.n)} transcodes (${share(other.ms)}) fell back for other reasons, most often "${top ?? 'no reason recorded'}"${example}`, other.n, other.ms);
+    const meaning = isFallbackReason(top) ? `${top} (${FALLBACK_REASON_TEXT[top]})` : (top ?? 'no code recorded: sessions from before fallback codes');
+    push('investigate-fallbacks', `${formatCount(other.n)} transcodes (${share(other.ms)}) fell back for other reasons, most often ${meaning}${example}`, other.n, other.ms);
   }
 }

@@ -21,15 +21,15 @@ export function renderSummary(summary: Summary, style: Style): string {
 
   const rows = (['remote', 'local', 'fallback'] as const).map((d) => {
     const { count, outcomes: o, durations: t, first_segment: l } = summary.decisions[d];
-    return [d, formatCount(count), formatCount(o.ok), formatCount(o.stopped), o.failed > 0 ? style.red(formatCount(o.failed)) : '0', formatCount(o.unfinished), formatPercent(o.failure_rate), formatDuration(t.total_s), formatDuration(t.mean_s), formatMs(l.p50_ms), formatMs(l.p90_ms), formatMs(l.p99_ms)];
+    return [d, formatCount(count), formatCount(o.ok), formatCount(o.stopped), o.failed > 0 ? style.red(formatCount(o.failed)) : '0', o.worker_lost > 0 ? style.red(formatCount(o.worker_lost)) : '0', formatCount(o.unfinished), formatPercent(o.failure_rate), formatDuration(t.total_s), formatDuration(t.mean_s), formatMs(l.p50_ms), formatMs(l.p90_ms), formatMs(l.p99_ms)];
   });
   const all = summary.outcomes;
-  rows.push(['all', formatCount(summary.total), formatCount(all.ok), formatCount(all.stopped), formatCount(all.failed), formatCount(all.unfinished), formatPercent(all.failure_rate), formatDuration(summary.durations.total_s), formatDuration(summary.durations.mean_s), '', '', '']);
+  rows.push(['all', formatCount(summary.total), formatCount(all.ok), formatCount(all.stopped), formatCount(all.failed), formatCount(all.worker_lost), formatCount(all.unfinished), formatPercent(all.failure_rate), formatDuration(summary.durations.total_s), formatDuration(summary.durations.mean_s), '', '', '']);
   const right = { align: 'right' } as const;
   out.push(style.bold('Where it ran, how it ended'), formatTable(
-    [{ header: 'decision' }, { header: 'sessions', ...right }, { header: 'ok', ...right }, { header: 'stopped', ...right }, { header: 'failed', ...right }, { header: 'unfinished', ...right }, { header: 'failure', ...right }, { header: 'total time', ...right }, { header: 'mean', ...right }, { header: '1st segment p50', ...right }, { header: 'p90', ...right }, { header: 'p99', ...right }],
+    [{ header: 'decision' }, { header: 'sessions', ...right }, { header: 'ok', ...right }, { header: 'stopped', ...right }, { header: 'failed', ...right }, { header: 'worker lost', ...right }, { header: 'unfinished', ...right }, { header: 'failure', ...right }, { header: 'total time', ...right }, { header: 'mean', ...right }, { header: '1st segment p50', ...right }, { header: 'p90', ...right }, { header: 'p99', ...right }],
     rows,
-  ), style.dim('  stopped = Plex ended it (SIGTERM/SIGKILL when playback stops); failure rate is over finished sessions'), '');
+  ), style.dim('  stopped = Plex ended it (playback stopped, a seek, a quality change): not a failure; failure rate = (failed + worker lost) / finished'), '');
 
   out.push(facetTable('Kinds', 'kind', summary.by_kind, style), facetTable('Clients', 'client', summary.by_client, style), facetTable('Protocols', 'protocol', summary.by_protocol, style));
   out.push(facetTable('Output resolutions', 'height', summary.resolutions, style));
@@ -38,8 +38,8 @@ export function renderSummary(summary: Summary, style: Style): string {
   out.push(`${style.bold('Features')}  subtitle burn-in ${formatCount(f.subtitle_burn_in)} (${pct(f.subtitle_burn_in)})   HDR tone-mapping ${formatCount(f.tone_mapping)} (${pct(f.tone_mapping)})`, '');
 
   if (summary.fallback_reasons.length > 0) {
-    const reasons = summary.fallback_reasons.slice(0, FACET_ROWS).map((r) => [formatCount(r.count), formatPercent(r.share), cell(r.reason)]);
-    out.push(style.bold('Why sessions fell back'), formatTable([{ header: 'sessions', ...right }, { header: 'share', ...right }, { header: 'reason' }], reasons), more(summary.fallback_reasons.length), '');
+    const reasons = summary.fallback_reasons.slice(0, FACET_ROWS).map((r) => [formatCount(r.count), formatPercent(r.share), cell(r.code), r.text]);
+    out.push(style.bold('Why sessions fell back'), formatTable([{ header: 'sessions', ...right }, { header: 'share', ...right }, { header: 'code' }, { header: 'meaning' }], reasons), more(summary.fallback_reasons.length), '');
   }
   if (summary.workers.length > 0) {
     const workers = summary.workers.map((w) => [w.worker, formatCount(w.count), formatCount(w.by_decision.remote), formatCount(w.by_decision.fallback), formatCount(w.outcomes.ok), formatCount(w.outcomes.failed), formatPercent(w.outcomes.failure_rate), formatDuration(w.durations.total_s)]);

@@ -5,6 +5,13 @@ import { latencyPercentiles, prepareLatencyQueries } from './latency.ts';
 import type { ProgressBar } from './progress-bar.ts';
 import { INDEX, OUTCOME_AGGREGATES, createTally, addToTally, durationsOf, isoTime, outcomesOf, shareOf, sinceParam } from './session-sql.ts';
 import type { CodecPair, Summary } from './types.ts';
+import { FALLBACK_REASON_TEXT, isFallbackReason } from '../core/session-log/endings.ts';
+
+/** What a fallback code means; for a row from before codes, its recorded words. */
+export function fallbackText(code: string | null, words: string | null): string {
+  if (isFallbackReason(code)) return FALLBACK_REASON_TEXT[code];
+  return code ?? words ?? 'no reason recorded';
+}
 
 /** Where and what to summarise. */
 export interface SummaryOptions {
@@ -15,7 +22,7 @@ export interface SummaryOptions {
 
 // The group keys are the index's leading columns in its order: SQLite streams groups as it walks.
 const KEYS = 'decision, kind, worker, client, protocol, height, video_codec_in, video_codec_out, audio_codec_in, audio_codec_out, subtitle_burn_in, tone_mapping';
-type GroupRow = [string | null, string, string | null, string | null, string | null, number | null, string | null, string | null, string | null, string | null, number | null, number | null, number, number, number, number, number, number | null];
+type GroupRow = [string | null, string, string | null, string | null, string | null, number | null, string | null, string | null, string | null, string | null, number | null, number | null, number, number, number, number, number, number, number | null];
 
 /** Computes the summary of the sessions since `since` (all when null). */
 export function computeSummary(db: Database.Database, options: SummaryOptions): Summary {
@@ -26,8 +33,12 @@ export function computeSummary(db: Database.Database, options: SummaryOptions): 
   const groups = db
     .prepare<[number], GroupRow>(`SELECT ${KEYS}, COUNT(*), ${OUTCOME_AGGREGATES} FROM sessions INDEXED BY ${INDEX.summary} WHERE started_at >= ? GROUP BY ${KEYS}`)
     .raw();
+  // Grouped by code; rows from before codes (schema version < 3) by their words.
   const reasons = db
-    .prepare<[number], [string | null, number]>(`SELECT reason, COUNT(*) FROM sessions INDEXED BY ${INDEX.fallbacks} WHERE decision = 'fallback' AND started_at >= ? GROUP BY reason ORDER BY COUNT(*) DESC, reason`)
+    .prepare<[number], [string | null, string | null, number]>(
+      `SELECT fallback_reason, CASE WHEN fallback_reason IS NULL THEN reason END AS words, COUNT(*) FROM sessions INDEXED BY ${INDEX.fallbacks}
+       WHERE decision = 'fallback' AND started_at >= ? GROUP BY fallback_reason, words ORDER BY COUNT(*) DESC, fallback_reason, words`,
+    )
     .raw();
   const latency = prepareLatencyQueries(db);
 
@@ -47,7 +58,7 @@ export function computeSummary(db: Database.Database, options: SummaryOptions): 
   let done = 0;
   for (const row of groups.iterate(at)) {
     const [decision, kind, worker, client, protocol, height, vin, vout, ain, aout, burnIn, toneMapping] = row;
-    const numbers: RowNumbers = { count: row[12], ended: row[13], stopped: row[14], ok: row[15], durationMs: row[16], maxDurationMs: row[17] };
+    const numbers: RowNumbers = { count: row[12], ended: row[13], stopped: row[14], ok: row[15], lost: row[16], durationMs: row[17], maxDurationMs: row[18] };
     addToTally(all, decision, numbers);
     tallies.decision.add(decision, decision, numbers);
     tallies.kind.add(kind, decision, numbers);
@@ -97,7 +108,7 @@ export function computeSummary(db: Database.Database, options: SummaryOptions): 
     video_codecs: pairs(tallies.video),
     audio_codecs: pairs(tallies.audio),
     features,
-    fallback_reasons: reasons.all(at).map(([reason, n]) => ({ reason, count: n, share: shareOf(n, fallbackCount) })),
+    fallback_reasons: reasons.all(at).map(([code, words, n]) => ({ code, text: fallbackText(code, words), count: n, share: shareOf(n, fallbackCount) })),
     workers: tallies.worker.entries().map(([worker, tally]) => ({
       worker: String(worker),
       count: tally.count,

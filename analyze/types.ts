@@ -15,8 +15,12 @@ export interface DecisionCounts {
 /** How sessions ended; rates are over finished sessions (null when none finished). */
 export interface Outcomes {
   ok: number;
+  /** Plex stopped it (a stop or a seek): not a failure. */
   stopped: number;
+  /** Ended badly, worker losses apart. */
   failed: number;
+  /** The worker went away mid-transcode (Plex then restarts the transcode). */
+  worker_lost: number;
   unfinished: number;
   success_rate: number | null;
   failure_rate: number | null;
@@ -78,7 +82,8 @@ export interface Summary {
   video_codecs: CodecPair[];
   audio_codecs: CodecPair[];
   features: { subtitle_burn_in: number; tone_mapping: number };
-  fallback_reasons: { reason: string | null; count: number; share: number }[];
+  /** Per fallback code (core/session-log/endings.ts); `code` null: a row from before codes, `reason` its words. */
+  fallback_reasons: { code: string | null; text: string; count: number; share: number }[];
   workers: { worker: string; count: number; by_decision: DecisionCounts; outcomes: Outcomes; durations: Durations }[];
 }
 

@@ -11,7 +11,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { generateSessionLog } from '../analyze/generate.ts';
+import { generateSessionLog } from './session-log/generate.ts';
 
 /** One measurement: a whole process, start to exit. */
 export interface BenchRow {

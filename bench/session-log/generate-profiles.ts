@@ -1,5 +1,5 @@
 /** The mix a synthetic session log is drawn from: kinds of job, clients, libraries, fallback reasons. */
-import type { SessionKind } from '../core/session-log/index.ts';
+import type { FallbackReason, SessionKind } from '../../core/session-log/index.ts';
 
 /** One kind of invocation Plex makes, with the values its sessions take. */
 export interface SessionProfile {
@@ -41,32 +41,35 @@ export const PROFILES: readonly SessionProfile[] = [
   { name: 'unknown', weight: 0.5, kind: 'unknown', videoIn: null, videoOut: null, audioOut: null, input: 'none', played: false, medianS: 2, remote: false, localReason: 'pass-through: unclassified invocation' },
 ];
 
-/** Clients: how each plays (protocol) and the output heights it asks for. */
-export const CLIENTS: readonly { name: string; weight: number; protocol: string; heights: readonly number[] }[] = [
+/**
+ * Clients: how each plays (protocol) and the output heights it asks for. The log names a client
+ * only where Plex's session id does (Plex for Android's), as the cartridge's clientHint finds.
+ */
+export const CLIENTS: readonly { name: string; weight: number; protocol: string; heights: readonly number[]; androidSessionId?: boolean }[] = [
   { name: 'Plex Web', weight: 20, protocol: 'dash', heights: [1080, 720] },
   { name: 'Roku', weight: 15, protocol: 'hls', heights: [1080, 720] },
-  { name: 'Android', weight: 14, protocol: 'hls', heights: [720, 480, 1080] },
+  { name: 'Android', weight: 14, protocol: 'hls', heights: [720, 480, 1080], androidSessionId: true },
   { name: 'iOS', weight: 12, protocol: 'hls', heights: [720, 1080] },
   { name: 'Apple TV', weight: 10, protocol: 'hls', heights: [1080, 2160] },
   { name: 'Chromecast', weight: 9, protocol: 'hls', heights: [1080, 720] },
   { name: 'Samsung TV', weight: 8, protocol: 'dash', heights: [1080] },
-  { name: 'Android TV', weight: 7, protocol: 'dash', heights: [1080, 720] },
+  { name: 'Android TV', weight: 7, protocol: 'dash', heights: [1080, 720], androidSessionId: true },
   { name: 'Xbox', weight: 5, protocol: 'hls', heights: [1080] },
 ];
 
 /** Audio source codecs by library. */
 export const AUDIO_IN = { video: ['ac3', 'eac3', 'aac', 'dca', 'truehd'], music: ['flac', 'alac', 'mp3'] } as const;
 
-/** Why a job that wanted a worker ran locally, with relative frequency. */
-export const FALLBACK_REASONS: readonly { reason: string; weight: number }[] = [
-  { reason: 'no healthy worker: gpu-box: no answer within 500 ms', weight: 45 },
-  { reason: 'every worker is full (HTTP 503)', weight: 30 },
-  { reason: 'dispatch failed before output: ECONNRESET', weight: 15 },
-  { reason: 'worker gpu-box failed before the first segment: exit code 1', weight: 10 },
+/** Why a job that wanted a worker ran locally (code and detail, as the cartridge records them), with relative frequency. */
+export const FALLBACK_REASONS: readonly { code: FallbackReason; reason: string; weight: number }[] = [
+  { code: 'no-healthy-worker', reason: 'no worker could take the job: gpu-box no answer within 500 ms', weight: 45 },
+  { code: 'workers-full', reason: 'no worker could take the job: gpu-box full (2/2 jobs); nuc full (1/1 jobs)', weight: 30 },
+  { code: 'dispatch-failed', reason: 'no worker could take the job: gpu-box dispatch failed (ECONNRESET)', weight: 15 },
+  { code: 'failed-before-output', reason: 'gpu-box failed the job before any output: exit code 1', weight: 10 },
 ];
 
-/** The reason recorded when the worker refuses an input outside its media roots. */
-export const UNMAPPED_REASON = 'worker refused the job (HTTP 403): input outside mediaRoots';
+/** The detail recorded (code worker-refused) when the worker refuses an input outside its media roots. */
+export const UNMAPPED_REASON = 'no worker could take the job: gpu-box refused the job (HTTP 403: input outside mediaRoots)';
 
 const TITLES = ['Arrival', 'Blade Runner', 'Casablanca', 'Dune', 'Heat', 'Inception', 'Jaws', 'Memento', 'Metropolis', 'Moon', 'Ran', 'Rocky', 'Se7en', 'Solaris', 'Stalker', 'Up', 'Vertigo', 'Whiplash', 'Alien', 'Amadeus'];
 const SHOWS = ['The Wire', 'Dark', 'Severance', 'Fargo', 'Chernobyl', 'Lost', 'Succession', 'Andor'];

@@ -4,8 +4,8 @@
  */
 import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { openSessionLog } from '../core/session-log/index.ts';
-import { pinDatabase } from '../core/session-log/pin.ts';
+import { openSessionLog } from '../../core/session-log/index.ts';
+import { pinDatabase } from '../../core/session-log/pin.ts';
 import { GENERATED_COLUMNS, createRandom, createSessionDrawer } from './generate-session.ts';
 
 /** A worker as the generated log knows it: its name in sessions and its last `/health`. */

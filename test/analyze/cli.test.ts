@@ -9,7 +9,7 @@ import { writeFixture } from './fixture.ts';
 
 const bin = fileURLToPath(new URL('../../bin/plexbeam', import.meta.url));
 const dir = t.testdir({});
-const db = writeFixture(dir);
+const db = await writeFixture(dir);
 const config = join(dir, 'config.json');
 writeFileSync(config, JSON.stringify({ dataDir: dir, workers: [], worker: { mediaRoots: ['/mnt/media'], pathMap: [{ from: '/data/media', to: '/mnt/media' }] } }));
 const writer = openSessionLog(db);

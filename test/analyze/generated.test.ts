@@ -1,16 +1,20 @@
 /**
- * A generated realistic log (20,000 sessions): every view's numbers are checked against the
- * generator's own tally and against a plain recount of the rows in JavaScript.
+ * A generated realistic log (20,000 sessions, bench/session-log/generate.ts): every view's numbers
+ * are checked against the generator's own tally and against a plain recount of the rows in
+ * JavaScript; and the generator's rows are checked against what the cartridge's recorder writes.
  */
 import { join } from 'node:path';
 import t from 'tap';
 import { openSessionLog } from '../../core/session-log/index.ts';
 import { computeFeasibility } from '../../analyze/feasibility.ts';
-import { DEFAULT_WORKERS, generateSessionLog } from '../../analyze/generate.ts';
+import { DEFAULT_WORKERS, generateSessionLog } from '../../bench/session-log/generate.ts';
 import { createInputCheck } from '../../analyze/input-reach.ts';
 import { nearestRank } from '../../analyze/latency.ts';
 import { listPatterns } from '../../analyze/patterns.ts';
-import { STOP_SIGNALS } from '../../analyze/session-sql.ts';
+import { outcomeOf } from '../../analyze/detail.ts';
+import { createSessionRecorder } from '../../cartridge/session.ts';
+import { SESSION_COLUMNS } from '../../core/session-log/session-columns.ts';
+import type { SessionStart } from '../../core/session-log/index.ts';
 import { computeSummary } from '../../analyze/summary.ts';
 
 const ROWS = 20_000;
@@ -22,7 +26,8 @@ t.teardown(() => log.close());
 
 interface Raw {
   kind: string; decision: string | null; client: string | null; protocol: string | null; height: number | null; worker: string | null;
-  started_at: number; ended_at: number | null; first_segment_at: number | null; exit_code: number | null; signal: string | null;
+  started_at: number; ended_at: number | null; first_segment_at: number | null; exit_code: number | null; signal: string | null; ended_by: string | null;
+  fallback_reason: string | null;
   pattern_id: string | null; input_path: string | null; video_codec_in: string | null; video_codec_out: string | null;
   subtitle_burn_in: number; tone_mapping: number;
 }
@@ -52,17 +57,21 @@ t.test('summary numbers equal a recount of the rows', async (t) => {
   t.same(new Map(s.by_client.map((f) => [f.value, f.count])), new Map([...countBy(rows.filter((r) => r.client !== null), (r) => r.client)]));
   t.same(new Map(s.by_protocol.map((f) => [f.value, f.count])), countBy(rows.filter((r) => r.protocol !== null), (r) => r.protocol));
   t.same(new Map(s.resolutions.map((f) => [f.value, f.count])), countBy(rows.filter((r) => r.height !== null), (r) => `${r.height}p`));
-  const ended = rows.filter((r) => r.ended_at !== null);
-  const stopped = ended.filter((r) => (STOP_SIGNALS as readonly string[]).includes(r.signal ?? ''));
-  const ok = ended.filter((r) => r.exit_code === 0 && r.signal === null);
+  // The same rules in JavaScript (detail.ts), row by row.
+  const outcome = countBy(rows, (r) => outcomeOf({ endedAt: r.ended_at, signal: r.signal, exitCode: r.exit_code, endedBy: r.ended_by as never }));
+  const [ok, stopped, failed, lost] = ['ok', 'stopped', 'failed', 'worker-lost'].map((o) => outcome.get(o as never) ?? 0) as [number, number, number, number];
+  const ended = ok + stopped + failed + lost;
+  t.ok(stopped > 0 && lost > 0 && failed > 0, 'stops, lost workers and failures all present');
   t.same(s.outcomes, {
-    ok: ok.length,
-    stopped: stopped.length,
-    failed: ended.length - ok.length - stopped.length,
-    unfinished: ROWS - ended.length,
-    success_rate: Math.round(((ok.length + stopped.length) / ended.length) * 10_000) / 10_000,
-    failure_rate: Math.round(((ended.length - ok.length - stopped.length) / ended.length) * 10_000) / 10_000,
+    ok,
+    stopped,
+    failed,
+    worker_lost: lost,
+    unfinished: ROWS - ended,
+    success_rate: Math.round(((ok + stopped) / ended) * 10_000) / 10_000,
+    failure_rate: Math.round(((failed + lost) / ended) * 10_000) / 10_000,
   });
+  t.equal(rows.filter((r) => r.ended_by === 'plex-stop' && r.exit_code !== 255).length, 0, "Plex's stops exit 255, as the cartridge records them");
   t.equal(s.durations.total_s, Math.round(durationMs(rows) / 100) / 10);
   for (const decision of ['remote', 'local', 'fallback'] as const) {
     const latencies = rows.filter((r) => r.decision === decision && r.first_segment_at !== null).map((r) => (r.first_segment_at as number) - r.started_at).sort((a, b) => a - b);
@@ -71,6 +80,9 @@ t.test('summary numbers equal a recount of the rows', async (t) => {
   }
   t.same(new Map(s.workers.map((w) => [w.worker, w.count])), countBy(rows.filter((r) => r.worker !== null), (r) => r.worker));
   t.equal(s.fallback_reasons.reduce((sum, r) => sum + r.count, 0), tally.byDecision.fallback);
+  t.same(new Map(s.fallback_reasons.map((r) => [r.code, r.count])), countBy(rows.filter((r) => r.decision === 'fallback'), (r) => r.fallback_reason));
+  t.notOk(s.fallback_reasons.some((r) => r.code === null), 'every generated fallback has a code');
+  t.same(s.by_client.map((f) => f.value), ['Plex for Android'], 'only clients whose session id names them, as the cartridge learns them');
 
   const since = END - 7 * 86_400_000;
   const recent = computeSummary(log.db, { dbPath: path, since });
@@ -104,4 +116,28 @@ t.test('feasibility classes add up, and the 4K archive outside the pathMap is th
   t.equal(report.reasons.find((r) => r.code === 'not-worth-moving:audio-only')?.sessions, tally.byKind['audio-only']);
   t.ok(report.movable_share > 0 && report.movable_share < 1);
   t.notOk(report.reasons.some((r) => r.code.startsWith('codec-unsupported')), 'gpu-box encodes HEVC');
+});
+
+t.test("generated rows equal what the cartridge's recorder writes for the same session", async (t) => {
+  // Replay a sample of generated rows through createSessionRecorder (the cartridge's writer):
+  // start columns as the start row, the rest as the notes and end patch, into a fresh log.
+  const fields = Object.entries(SESSION_COLUMNS) as [string, string][];
+  const sample = log.db.prepare<[], Record<string, unknown>>("SELECT * FROM sessions WHERE ended_by IN ('plex-stop', 'worker-lost') OR decision = 'fallback' OR rowid % 997 = 0 ORDER BY rowid LIMIT 300").all();
+  t.ok(sample.some((r) => r.ended_by === 'plex-stop') && sample.some((r) => r.ended_by === 'worker-lost') && sample.some((r) => r.decision === 'fallback'));
+  const replay = join(t.testdir(), 'replayed.db');
+  for (const raw of sample) {
+    const row = log.getSession(String(raw.id));
+    if (row === undefined) throw new Error(`no row ${raw.id}`);
+    const { decision, reason, fallbackReason, worker, dispatchAt, firstSegmentAt, endedAt, exitCode, signal, endedBy, error, ...start } = row;
+    const recorder = createSessionRecorder(replay, () => start as SessionStart);
+    recorder.note({ decision, reason, fallbackReason, worker, dispatchAt, firstSegmentAt });
+    recorder.begin();
+    await recorder.finish({ endedAt, exitCode, signal, endedBy, error }, 10_000);
+  }
+  const replayed = openSessionLog(replay, { readonly: true });
+  t.teardown(() => replayed.close());
+  const columns = fields.map(([, column]) => column).join(', ');
+  const ids = sample.map((r) => r.id as string);
+  const read = (db: typeof log.db) => ids.map((id) => db.prepare(`SELECT ${columns} FROM sessions WHERE id = ?`).get(id));
+  t.same(read(replayed.db), read(log.db), 'every column, byte for byte');
 });

@@ -56,11 +56,17 @@ t.test('recommended folders: three segments deep, siblings merged into their par
 });
 
 t.test('outcomes, codec families, nearest ranks', async (t) => {
-  t.equal(outcomeOf({ endedAt: null, signal: null, exitCode: null }), 'unfinished');
-  t.equal(outcomeOf({ endedAt: 1, signal: 'SIGTERM', exitCode: null }), 'stopped');
-  t.equal(outcomeOf({ endedAt: 1, signal: 'SIGSEGV', exitCode: null }), 'failed');
-  t.equal(outcomeOf({ endedAt: 1, signal: null, exitCode: 0 }), 'ok');
-  t.equal(outcomeOf({ endedAt: 1, signal: null, exitCode: 255 }), 'failed');
+  t.equal(outcomeOf({ endedAt: null, signal: null, exitCode: null, endedBy: null }), 'unfinished');
+  t.equal(outcomeOf({ endedAt: 1, signal: null, exitCode: 255, endedBy: 'plex-stop' }), 'stopped', "Plex's SIGTERM: ffmpeg's 255 is a stop");
+  t.equal(outcomeOf({ endedAt: 1, signal: null, exitCode: 1, endedBy: 'worker-lost' }), 'worker-lost');
+  t.equal(outcomeOf({ endedAt: 1, signal: null, exitCode: 0, endedBy: 'exit' }), 'ok');
+  t.equal(outcomeOf({ endedAt: 1, signal: 'SIGKILL', exitCode: null, endedBy: 'exit' }), 'failed', 'a kill Plex did not send (the OOM killer)');
+  t.equal(outcomeOf({ endedAt: 1, signal: null, exitCode: 1, endedBy: 'not-run' }), 'failed');
+  // Rows from before ended_by: the exit code and signal decide.
+  t.equal(outcomeOf({ endedAt: 1, signal: 'SIGTERM', exitCode: null, endedBy: null }), 'stopped');
+  t.equal(outcomeOf({ endedAt: 1, signal: 'SIGSEGV', exitCode: null, endedBy: null }), 'failed');
+  t.equal(outcomeOf({ endedAt: 1, signal: null, exitCode: 0, endedBy: null }), 'ok');
+  t.equal(outcomeOf({ endedAt: 1, signal: null, exitCode: 255, endedBy: null }), 'failed');
   t.same(['libx264', 'h264_vaapi', 'hevc', 'libx265', 'av1_nvenc', 'libsvtav1', 'copy', null].map(codecFamily), ['h264', 'h264', 'hevc', 'hevc', 'av1', 'av1', null, null]);
   t.same([nearestRank(0.9, 10), nearestRank(0.5, 3), nearestRank(0.99, 1), nearestRank(0.5, 1)], [9, 2, 1, 1]);
 });
