@@ -355,6 +355,8 @@ stage_app() {
       cp -R "$SRC/$item" "$STAGE/" || die "could not copy $item into $STAGE" "check free space in $parent"
     fi
   done
+  # The benchmarks and the test harness they build on (dist/bench, dist/test) are for a checkout only.
+  rm -rf "$STAGE/dist/bench" "$STAGE/dist/test"
   packages=$("$NODE" --input-type=module -e "$PRUNE_JS" "$SRC" "$STAGE" 2>&1) ||
     die "could not copy the production dependencies: $packages" "run ./setup.sh again in $SRC, then install.sh"
   if [ "$BUNDLE_NODE" = 1 ]; then
