@@ -1,4 +1,4 @@
-/** `plexbeam doctor [--json]`: checks the whole set-up and says how to fix each failure. */
+/** `plexbeam doctor [--json] [--transcode [--transcode-dir DIR]]`: checks the whole set-up and says how to fix each failure. */
 import { EXIT_FAILURE, EXIT_OK, isPlexBeamError } from '../../core/errors.ts';
 import { loadCommandConfig } from '../context.ts';
 import { fail, toReport, type DoctorReport } from '../doctor/check.ts';
@@ -21,7 +21,10 @@ export async function run(args: Record<string, unknown>): Promise<number> {
     }
     throw error;
   }
-  const report = await runDoctor({ config, env: process.env, systemctl: findSystemctl() });
+  const transcode = args.transcode === true || typeof args.transcodeDir === 'string'
+    ? { dir: typeof args.transcodeDir === 'string' ? args.transcodeDir : undefined }
+    : undefined;
+  const report = await runDoctor({ config, env: process.env, systemctl: findSystemctl(), transcode });
   print(report);
   return report.ok ? EXIT_OK : EXIT_FAILURE;
 }

@@ -17,6 +17,7 @@ import { checkLocalWorker } from './local-worker-check.ts';
 import { findSamplePaths, plexDataDir } from './plex-paths.ts';
 import { checkServices, showUnit, UNITS, type Systemctl } from './services-check.ts';
 import { checkSessionLog } from './session-log-check.ts';
+import { checkTranscodes } from './transcode-check.ts';
 import { checkWorker } from './worker-checks.ts';
 
 /** How long doctor waits for each worker request, in milliseconds (5 seconds). */
@@ -36,6 +37,8 @@ export interface DoctorDeps {
   shim?: ShimOptions;
   /** Plex's user, or null (default: looked up). */
   plexUser?: UserIds | null;
+  /** `--transcode`: run a test transcode on each worker, in `dir` (default: Plex's transcode folder). */
+  transcode?: { dir?: string };
 }
 
 /** Runs every check that applies here and returns the report. */
@@ -53,6 +56,11 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
     const options = { version: deps.version ?? readVersion(), timeoutMs: deps.timeoutMs ?? DOCTOR_TIMEOUT_MS, samples };
     const perWorker = await Promise.all(config.workers.map((entry, index) => checkWorker(entry, index, options)));
     checks.push(...perWorker.flat());
+    if (deps.transcode !== undefined) {
+      const dir = deps.transcode.dir ?? samples.find((sample) => sample.use === 'transcode')?.path ?? null;
+      const dirSource = deps.transcode.dir !== undefined ? '--transcode-dir' : "Plex's transcode folder";
+      checks.push(...(await checkTranscodes({ config, dir, dirSource, env: deps.env })));
+    }
   }
   if (server) {
     checks.push(await checkCartridge(config.plexDir, deps.shim ?? defaultShimOptions()));
