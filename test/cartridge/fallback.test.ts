@@ -34,14 +34,14 @@ t.test('no worker configured: the real transcoder, identical argv, env and cwd',
   t.same(real?.argv, argv('none.mp4'));
   t.equal(real?.cwd, cwd);
   t.same(real?.env, { ...env, PWD: cwd, PLEXBEAM_FAKE_REAL_LOG: plex.realLog });
-  t.match(row, { decision: 'fallback', reason: 'no worker configured', worker: null, exitCode: 0 });
+  t.match(row, { decision: 'fallback', fallbackReason: 'no-worker-configured', reason: 'no worker configured', worker: null, exitCode: 0, endedBy: 'exit' });
 });
 
 t.test('an unreachable worker: fallback, saying why', async (t) => {
   const { run, real, row } = await transcode('unreachable.mp4', [{ url: 'http://127.0.0.1:9', name: 'off' }]);
   t.equal(run.code, 0);
   t.ok(real, 'ran locally');
-  t.match(row, { decision: 'fallback', reason: /off unreachable \(ECONNREFUSED\)/ });
+  t.match(row, { decision: 'fallback', fallbackReason: 'no-healthy-worker', reason: /off unreachable \(ECONNREFUSED\)/ });
 });
 
 t.test('a worker that accepts connections but never answers costs at most healthTimeoutMs', async (t) => {
@@ -50,7 +50,7 @@ t.test('a worker that accepts connections but never answers costs at most health
   const { run, real, row } = await transcode('silent.mp4', [{ url: silent.url, name: 'hung' }]);
   t.equal(run.code, 0);
   t.ok(real, 'ran locally');
-  t.match(row, { decision: 'fallback', reason: /hung no answer within 400 ms/ });
+  t.match(row, { decision: 'fallback', fallbackReason: 'no-healthy-worker', reason: /hung no answer within 400 ms/ });
   t.comment(`the whole run took ${run.ms} ms (healthTimeoutMs 400; bench row 3b measures it)`);
 });
 
@@ -60,7 +60,7 @@ t.test('a full worker (health) and one that cannot encode the codec are passed o
   t.teardown(() => Promise.all([full.close(), h264only.close()]));
   const { real, row } = await transcode('passed.mp4', [{ url: full.url, name: 'full' }, { url: h264only.url, name: 'h264' }], {}, 'libx265');
   t.ok(real, 'ran locally');
-  t.match(row, { decision: 'fallback', reason: /full full \(2\/2 jobs\); h264 cannot encode libx265/ });
+  t.match(row, { decision: 'fallback', fallbackReason: 'workers-full', reason: /full full \(2\/2 jobs\); h264 cannot encode libx265/ });
   t.notOk([...full.requests, ...h264only.requests].some((r) => r.url === '/transcode'), 'neither was asked to transcode');
 });
 
@@ -88,7 +88,7 @@ t.test('every worker refusing: fallback with each reason', async (t) => {
   t.teardown(() => Promise.all([busy.close(), picky.close()]));
   const { real, row } = await transcode('refused.mp4', [{ url: busy.url, name: 'busy' }, { url: picky.url, name: 'picky' }]);
   t.ok(real, 'ran locally');
-  t.match(row, { decision: 'fallback', reason: /full or stopping \(HTTP 503: full\).*refused the job \(HTTP 403: a path outside mediaRoots\)/ });
+  t.match(row, { decision: 'fallback', fallbackReason: 'worker-refused', reason: /full or stopping \(HTTP 503: full\).*refused the job \(HTTP 403: a path outside mediaRoots\)/ });
 });
 
 t.test('a worker that accepts the job but whose link fails before anything reached Plex: fallback', async (t) => {
@@ -97,7 +97,7 @@ t.test('a worker that accepts the job but whose link fails before anything reach
   const { run, real, row } = await transcode('unlinked.mp4', [{ url: gone.url, name: 'gone' }]);
   t.equal(run.code, 0);
   t.ok(real, 'ran locally');
-  t.match(row, { decision: 'fallback', worker: 'gone', reason: /gone accepted the job but its link failed: the link answered HTTP 404/ });
+  t.match(row, { decision: 'fallback', fallbackReason: 'link-failed', worker: 'gone', reason: /gone accepted the job but its link failed: the link answered HTTP 404/ });
   t.ok(gone.requests.some((r) => r.method === 'DELETE' && r.url === '/jobs/job-1'), 'the job was cancelled there');
 });
 
@@ -107,7 +107,7 @@ t.test('a real worker refusing an input outside its mediaRoots (403): fallback',
   const { run, real, row } = await transcode('forbidden.mp4', [{ url: worker.url, name: 'strict' }]);
   t.equal(run.code, 0);
   t.ok(real, 'ran locally');
-  t.match(row, { decision: 'fallback', reason: /strict refused the job \(HTTP 403/ });
+  t.match(row, { decision: 'fallback', fallbackReason: 'worker-refused', reason: /strict refused the job \(HTTP 403/ });
 });
 
 t.test('fallbackToLocal false: a clear message and a non-zero exit, nothing run', async (t) => {
@@ -115,5 +115,5 @@ t.test('fallbackToLocal false: a clear message and a non-zero exit, nothing run'
   t.equal(run.code, 1);
   t.match(run.stderr, /^plexbeam: no worker could take the job: off unreachable \(ECONNREFUSED\); not running it locally because fallbackToLocal is false\n$/);
   t.notOk(real, 'Plex Transcoder.real did not run');
-  t.match(row, { decision: 'fallback', exitCode: 1, reason: /fallbackToLocal is false: not run/ });
+  t.match(row, { decision: 'fallback', exitCode: 1, endedBy: 'not-run', reason: /fallbackToLocal is false: not run/ });
 });
