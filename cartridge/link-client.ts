@@ -22,6 +22,8 @@ export interface LinkClientOptions {
   reopenForMs?: number;
   /** A link silent this long is dead (the worker pings every 5 s). */
   idleMs?: number;
+  /** Says what went wrong without ending the link (a malformed line: once per link). */
+  warn?(text: string): void;
 }
 
 export interface LinkClient {
@@ -40,6 +42,7 @@ export function openLink(options: LinkClientOptions): LinkClient {
   let current: ClientRequest | undefined;
   let idle: NodeJS.Timeout | undefined;
   let retry: NodeJS.Timeout | undefined;
+  let malformed = 0;
   let finish!: (end: LinkEnd) => void;
   const ended = new Promise<LinkEnd>((resolve) => (finish = resolve));
 
@@ -64,7 +67,11 @@ export function openLink(options: LinkClientOptions): LinkClient {
     let message: LinkMessage;
     try {
       message = JSON.parse(line) as LinkMessage;
-    } catch {
+      if (typeof message !== 'object' || message === null || typeof message.type !== 'string') throw new Error('not a message object with a type');
+    } catch (error) {
+      // Skipped, not fatal: the next message's id tells whether anything that mattered was lost.
+      // Said once; the line itself is not shown (it may hold a callback's body).
+      if ((malformed += 1) === 1) options.warn?.(`skipped a malformed line from the worker's link for job ${options.jobId} after message ${lastId} (${line.length} bytes: ${(error as Error).message})`);
       return;
     }
     if (typeof message.id === 'number') {

@@ -2,10 +2,14 @@
  * The `Plex Transcoder` shim's entry point (the shim execs Node on this file). It boots small:
  * the compile cache first, stop signals caught at once, then the real code, loaded on demand.
  * The only file that touches process state: it exits exactly as the transcode ended.
+ * Should the cartridge itself fail (its bundle does not load, an unexpected exception) before
+ * anything reached Plex, Plex's own transcoder runs instead: a PlexBeam bug never breaks a play.
  */
 import * as module from 'node:module';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Commitment } from './commitment.ts';
+import type { ChildFate } from './local.ts';
 import { catchStopSignals } from './signals.ts';
 
 // Per user: Plex runs the shim as `plex`, tests and benchmarks as someone else.
@@ -13,14 +17,16 @@ module.enableCompileCache?.(join(tmpdir(), `plexbeam-compile-cache-${process.get
 const signals = catchStopSignals();
 // Plex closing its end of stderr (EPIPE) must not crash the cartridge before it cancels its job.
 process.stderr.on('error', () => undefined);
-const { runCartridge } = await import('./run.ts');
-let fate;
+const argv = process.argv.slice(2);
+const commitment: Commitment = { committed: false, cancelRemote: null };
+// An exception thrown outside the awaited path (an event handler) ends the work the same way.
+const crashed = new Promise<never>((_resolve, reject) => process.once('uncaughtException', reject));
+let fate: ChildFate;
 try {
-  fate = await runCartridge({ argv: process.argv.slice(2), env: process.env, cwd: process.cwd(), signals });
+  const { runCartridge } = await import('./run.ts');
+  fate = await Promise.race([runCartridge({ argv, env: process.env, cwd: process.cwd(), signals, commitment }), crashed]);
 } catch (error) {
-  // One line: Plex copies stderr into its log.
-  process.stderr.write(`plexbeam: cartridge failure: ${String((error as Error).stack ?? error).split('\n').slice(0, 2).join(' ')}\n`);
-  fate = { code: 1, signal: null };
+  fate = await recover(error);
 }
 if (fate.signal !== null) {
   // Die by the same signal, as the transcoder did (Plex tells a crash from an exit this way).
@@ -29,4 +35,27 @@ if (fate.signal !== null) {
   setTimeout(() => process.exit(128 + (constants.signals[fate.signal as NodeJS.Signals] ?? 0)), 200);
 } else {
   process.exit(fate.code ?? 1);
+}
+
+/** The cartridge failed: Plex's transcoder runs, unless it already runs or output reached Plex. */
+async function recover(error: unknown): Promise<ChildFate> {
+  // One line: Plex copies stderr into its log.
+  const what = `plexbeam: cartridge failure: ${String((error as Error)?.stack ?? error).split('\n').slice(0, 2).join(' ')}`;
+  if (commitment.committed || signals.first !== null) {
+    process.stderr.write(`${what}\n`);
+    await commitment.cancelRemote?.().catch(() => undefined);
+    // Told to stop meanwhile: end as ffmpeg does after that signal (255, or killed by SIGHUP).
+    if (signals.first === 'SIGHUP') return { code: null, signal: 'SIGHUP' };
+    return { code: signals.first === null ? 1 : 255, signal: null };
+  }
+  commitment.committed = true;
+  process.stderr.write(`${what}; running Plex Transcoder.real\n`);
+  await commitment.cancelRemote?.().catch(() => undefined);
+  try {
+    const { runRealAsLastResort } = await import('./last-resort.ts');
+    return await runRealAsLastResort(argv, process.env, process.cwd(), signals);
+  } catch (again) {
+    process.stderr.write(`plexbeam: cannot run Plex Transcoder.real: ${(again as Error).message}\n`);
+    return { code: 1, signal: null };
+  }
 }

@@ -1,7 +1,9 @@
 /**
  * Runs an accepted job through its link: Plex's callbacks replayed here, ffmpeg's stderr
- * mirrored, the exit code taken over; a stop signal cancels the job, a lost worker ends it.
+ * mirrored, the exit code taken over; a stop signal cancels the job, a lost worker ends it, and
+ * a job that fails before any output leaves Plex's transcoder free to run it instead.
  */
+import type { Commitment } from './commitment.ts';
 import type { AcceptedJob } from './dispatch.ts';
 import { requestJson } from './http.ts';
 import { openLink, type LinkMessage } from './link-client.ts';
@@ -17,6 +19,11 @@ export interface RemoteOptions {
   signals: StopSignals;
   /** Called once with the time the first output showed (segment-list data). */
   onFirstOutput(): void;
+  /**
+   * Set `committed` once the job's output began (segment data for Plex, or ffmpeg's first
+   * progress), read to tell a job that failed before any output; `cancelRemote` while it runs.
+   */
+  commitment: Commitment;
 }
 
 /** How a remote job ended: the transcode's fate as Plex must see it, and what happened. */
@@ -24,9 +31,11 @@ export interface RemoteOutcome {
   fate: ChildFate;
   /**
    * `exit` (the job ended), `stopped` (a signal cancelled it), `lost` (the worker went away
-   * mid-transcode), `unlinked` (its link never opened: nothing reached Plex, another may run it).
+   * mid-transcode), `unlinked` (its link never opened) and `no-output` (it failed, or the worker
+   * cancelled it, before ffmpeg made progress or output reached Plex): in the last two nothing
+   * reached Plex, so Plex's transcoder may run it.
    */
-  ending: 'exit' | 'stopped' | 'lost' | 'unlinked';
+  ending: 'exit' | 'stopped' | 'lost' | 'unlinked' | 'no-output';
   /** For the session log: the worker's error, why the worker was lost, or the signal. */
   error: string | null;
 }
@@ -39,21 +48,43 @@ const DRAIN_MS = 2000;
 /** Relays job `job` until it ends, is cancelled, or its worker is lost. */
 export async function runRemote(job: AcceptedJob, options: RemoteOptions): Promise<RemoteOutcome> {
   const { worker, jobId } = job;
+  const label = worker.name || worker.url;
+  const { commitment } = options;
   const headers: Record<string, string> = worker.apiKey ? { 'x-api-key': worker.apiKey } : {};
   const api = (path: string) => new URL(path, worker.url).href;
   const answer = (reply: CallbackAnswer) =>
     requestJson(api(`/jobs/${jobId}/callback-replies`), { method: 'POST', headers, body: reply, signal: AbortSignal.timeout(5000) });
-  const replayer = createReplayer({ origins: options.origins, token: options.token, answer, onFirstOutput: options.onFirstOutput });
+  const onFirstOutput = () => {
+    commitment.committed = true;
+    options.onFirstOutput();
+  };
+  const replayer = createReplayer({ origins: options.origins, token: options.token, answer, onFirstOutput });
   let heard = false;
   const onMessage = (message: LinkMessage) => {
     heard = true;
     if (message.type === 'callback' || message.type === 'callback_data') replayer.feed(message);
     else if (message.type === 'stderr') process.stderr.write(String(message.data ?? ''));
+    // ffmpeg is transcoding: from here on a failure is the transcode's own, as Plex would see it.
+    else if (message.type === 'progress') commitment.committed = true;
     else if (message.type === 'gap') process.stderr.write(`plexbeam: the worker dropped link messages ${message.from}-${message.to} before the cartridge read them\n`);
   };
-  const link = openLink({ base: worker.url, jobId, apiKey: worker.apiKey, onMessage });
-  const cancel = (timeoutMs: number) =>
-    requestJson(api(`/jobs/${jobId}`), { method: 'DELETE', headers, signal: AbortSignal.timeout(timeoutMs) }).catch(() => undefined);
+  const link = openLink({ base: worker.url, jobId, apiKey: worker.apiKey, onMessage, warn: (text) => process.stderr.write(`plexbeam: ${text}\n`) });
+  let cancelReported = false;
+  /** `DELETE /jobs/:id`; a failure is said once (the worker still ends the job once the link closes). */
+  const cancel = async (timeoutMs: number, quiet = false): Promise<void> => {
+    const why = await requestJson(api(`/jobs/${jobId}`), { method: 'DELETE', headers, signal: AbortSignal.timeout(timeoutMs) }).then(
+      (res) => (res.status === 200 || res.status === 404 ? null : `HTTP ${res.status}`),
+      (error: NodeJS.ErrnoException) => error.code ?? error.name ?? error.message,
+    );
+    if (why === null || quiet || cancelReported) return;
+    cancelReported = true;
+    process.stderr.write(`plexbeam: could not cancel job ${jobId} on ${label} (${why}); the worker ends it once the link is closed\n`);
+  };
+  commitment.cancelRemote = async () => {
+    replayer.abort();
+    await cancel(CANCEL_WAIT_MS);
+    link.close();
+  };
 
   let stopListening: () => unknown = () => undefined;
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
@@ -61,6 +92,7 @@ export async function runRemote(job: AcceptedJob, options: RemoteOptions): Promi
   });
   const first = await Promise.race([link.ended, stopped]);
   stopListening();
+  commitment.cancelRemote = null;
 
   if (typeof first === 'string') {
     // Cancelled: the worker answers DELETE once ffmpeg's whole process group is gone.
@@ -72,9 +104,10 @@ export async function runRemote(job: AcceptedJob, options: RemoteOptions): Promi
   }
   if (first.kind === 'lost') {
     replayer.abort();
-    await cancel(300);
-    if (!heard) return { fate: { code: 1, signal: null }, ending: 'unlinked', error: `${worker.name || worker.url} accepted the job but its link failed: ${first.reason}` };
-    const error = `lost the worker ${worker.name || worker.url} mid-transcode: ${first.reason}`;
+    // The worker is unreachable or forgot the job: the line below says so, a failed cancel adds nothing.
+    await cancel(300, true);
+    if (!heard) return { fate: { code: 1, signal: null }, ending: 'unlinked', error: `${label} accepted the job but its link failed: ${first.reason}` };
+    const error = `lost the worker ${label} mid-transcode: ${first.reason}`;
     process.stderr.write(`plexbeam: ${error}; exiting so that Plex restarts the transcode\n`);
     return { fate: { code: 1, signal: null }, ending: 'lost', error };
   }
@@ -86,6 +119,12 @@ export async function runRemote(job: AcceptedJob, options: RemoteOptions): Promi
   const code = typeof exit.code === 'number' ? exit.code : null;
   const signal = typeof exit.signal === 'string' ? (exit.signal as NodeJS.Signals) : null;
   const error = typeof exit.error === 'string' ? exit.error : null;
+  if (exit.state !== 'completed' && !commitment.committed) {
+    // Translation with the probed inputs, ffmpeg's start, or ffmpeg itself failed before any
+    // output: Plex saw nothing of this job, and its own transcoder may well manage it.
+    const fate = code === null && signal === null ? { code: 1, signal: null } : { code, signal };
+    return { fate, ending: 'no-output', error: `${label} failed the job before any output: ${error ?? String(exit.state)}` };
+  }
   if (code === null && signal === null) {
     process.stderr.write(`plexbeam: the worker could not run the job: ${error ?? exit.state}\n`);
     return { fate: { code: 1, signal: null }, ending: 'exit', error: error ?? String(exit.state) };

@@ -2,6 +2,7 @@
  * Replays the callbacks a worker captured to Plex on this machine's loopback: in `seq` order,
  * with the same method, path, query and body (streamed as it arrives: Plex's segment list is one
  * endless chunked POST), adding `X-Plex-Token` here; Plex's answers go back to the worker.
+ * Plex gets a bounded time to accept each request and to answer it; what fails is said once.
  */
 import type { ClientRequest } from 'node:http';
 import { nodeHttp } from '../core/builtins.ts';
@@ -26,6 +27,12 @@ export interface ReplayOptions {
   onFirstOutput?(): void;
   /** Longest wait for Plex's answer before the next callback starts anyway. */
   holdMs?: number;
+  /** How long Plex may take to accept the connection (default 2 s: it is on this machine). */
+  connectTimeoutMs?: number;
+  /** How long Plex may take to answer once a request's body is complete (default 15 s); a streaming body is not timed. */
+  responseTimeoutMs?: number;
+  /** Where a failure is said, once per kind (default: one `plexbeam:` line on stderr). */
+  warn?(text: string): void;
 }
 
 export interface Replayer {
@@ -47,6 +54,8 @@ interface Replay {
   req?: ClientRequest;
   /** Wakes the queue when body bytes or the end arrive. */
   wake?: () => void;
+  /** Starts the wait for Plex's answer, once the body is complete. */
+  timeAnswer?: () => void;
 }
 
 const SKIPPED_HEADERS = new Set(['x-plex-token', 'host', 'connection', 'content-length', 'transfer-encoding']);
@@ -57,13 +66,25 @@ export function createReplayer(options: ReplayOptions): Replayer {
   const open = new Set<Promise<void>>();
   let queue: Promise<void> = Promise.resolve();
   let sawOutput = false;
+  const said = new Set<string>();
+  /** Says `text` the first time a failure of this `kind` happens; later ones of the kind are only counted by their effect. */
+  const warnOnce = (kind: string, text: string) => {
+    if (said.has(kind)) return;
+    said.add(kind);
+    (options.warn ?? ((line: string) => process.stderr.write(`plexbeam: ${line}\n`)))(text);
+  };
+  const connectMs = options.connectTimeoutMs ?? 2000;
+  const responseMs = options.responseTimeoutMs ?? 15_000;
 
   const track = (work: Promise<unknown>) => {
     const tracked: Promise<void> = work.then(() => undefined, () => undefined).finally(() => open.delete(tracked));
     open.add(tracked);
     return tracked;
   };
-  const answer = (reply: CallbackAnswer) => void track(options.answer(reply));
+  const answer = (reply: CallbackAnswer) =>
+    void track(options.answer(reply).catch((error: NodeJS.ErrnoException) => {
+      warnOnce('answer', `could not pass Plex's answer to the worker (${error.code ?? error.message}); its throttling may lag`);
+    }));
 
   const start = async (message: LinkMessage, replay: Replay): Promise<void> => {
     const origin = String(message.origin);
@@ -79,6 +100,17 @@ export function createReplayer(options: ReplayOptions): Replayer {
     const url = new URL(origin);
     const req = nodeHttp().request({ host: url.hostname.replace(/^\[|\]$/g, ''), port: url.port || 80, method: String(message.method), path, headers, agent: false });
     replay.req = req;
+    // Named without the query: Plex's URLs may carry a token there.
+    const what = `${String(message.method)} ${String(message.path)}`;
+    const failed = (error: NodeJS.ErrnoException) => {
+      if (replay.aborted) return;
+      warnOnce('replay', `a callback to Plex failed: ${what} (${error.code ?? error.message}); the worker was answered 502`);
+    };
+    timeConnect(req, connectMs);
+    replay.timeAnswer = () => {
+      const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no answer within ${responseMs} ms`), { code: 'ETIMEDOUT' })), responseMs).unref();
+      req.once('close', () => clearTimeout(timer));
+    };
     const answered = new Promise<void>((resolve) => {
       req.on('response', (res) => {
         const body: Buffer[] = [];
@@ -88,9 +120,13 @@ export function createReplayer(options: ReplayOptions): Replayer {
           answer({ seq: replay.seq, status: res.statusCode ?? 502, ...(type ? { content_type: type } : {}), body_b64: Buffer.concat(body).toString('base64') });
           resolve();
         });
-        res.on('error', () => resolve());
+        res.on('error', (error) => {
+          failed(error);
+          resolve();
+        });
       });
-      req.on('error', () => {
+      req.on('error', (error) => {
+        failed(error);
         if (!replay.aborted) answer({ seq: replay.seq, status: 502 });
         resolve();
       });
@@ -111,7 +147,10 @@ export function createReplayer(options: ReplayOptions): Replayer {
     if (req === undefined) return replay.wake?.();
     for (const chunk of replay.chunks.splice(0)) if (chunk.length > 0) req.write(chunk);
     if (replay.aborted) req.destroy();
-    else if (replay.ended) req.end();
+    else if (replay.ended && !req.writableEnded) {
+      req.end();
+      replay.timeAnswer?.();
+    }
   };
 
   return {
@@ -121,7 +160,10 @@ export function createReplayer(options: ReplayOptions): Replayer {
         const progress = /\/progress(\/|$)/.test(String(message.path));
         const replay: Replay = { seq, progress, chunks: [], ended: message.end === true, aborted: false };
         replays.set(seq, replay);
-        queue = queue.then(() => start(message, replay)).catch(() => undefined);
+        queue = queue.then(() => start(message, replay)).catch((error: Error) => {
+          warnOnce('start', `a callback could not be replayed to Plex: ${error.message}`);
+          answer({ seq, status: 502 });
+        });
         return;
       }
       const replay = replays.get(seq);
@@ -153,6 +195,16 @@ export function createReplayer(options: ReplayOptions): Replayer {
       }
     },
   };
+}
+
+/** Destroys `req` when its connection is not established within `ms`. */
+function timeConnect(req: ClientRequest, ms: number): void {
+  req.once('socket', (socket) => {
+    if (!socket.connecting) return;
+    const timer = setTimeout(() => req.destroy(Object.assign(new Error(`no connection within ${ms} ms`), { code: 'ETIMEDOUT' })), ms).unref();
+    socket.once('connect', () => clearTimeout(timer));
+    socket.once('close', () => clearTimeout(timer));
+  });
 }
 
 /** Resolves once the request's socket is connected and what was written so far has gone out. */

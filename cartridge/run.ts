@@ -1,7 +1,8 @@
 /**
  * One invocation of `Plex Transcoder`, start to end: read the config, classify the argv, then
  * pass it through, run it locally, or dispatch it to a worker and relay it (falling back to the
- * real transcoder when no worker takes it). Records the session; resolves with the fate Plex sees.
+ * real transcoder when no worker takes it, or when its job fails before any output). Records
+ * the session; resolves with the fate Plex sees.
  */
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../core/config.ts';
@@ -9,6 +10,7 @@ import { parsePlexArgv, type PlexInvocation } from '../core/plex-argv/index.ts';
 import type { EndedBy, SessionPatch } from '../core/session-log/types.ts';
 import { nodeCrypto } from '../core/builtins.ts';
 import { callbackOrigins } from './callback-origins.ts';
+import type { Commitment } from './commitment.ts';
 import { checkWorkers, type HealthResult } from './choose-worker.ts';
 import { planInvocation } from './decide.ts';
 import { dispatchJob } from './dispatch.ts';
@@ -27,6 +29,8 @@ export interface CartridgeInput {
   env: NodeJS.ProcessEnv;
   cwd: string;
   signals: StopSignals;
+  /** What has started and reached Plex so far: main.ts's last resort reads it. */
+  commitment: Commitment;
 }
 
 interface Invocation extends CartridgeInput {
@@ -87,24 +91,34 @@ async function runRemotely(run: Invocation, sessionId: string, health: Promise<H
     return finish(session, { code: 1, signal: null }, 'not-run', { ...fallbackPatch(code, `${reason}; fallbackToLocal is false: not run`), error: 'no worker' });
   }
   session.note({ decision: 'remote', reason: null, worker: job.worker.name || job.worker.url, dispatchAt: job.dispatchAt });
-  const markFirst = once(() => session.note({ firstSegmentAt: Date.now() }));
+  const markFirst = once(() => {
+    run.commitment.committed = true;
+    session.note({ firstSegmentAt: Date.now() });
+  });
   const unwatch = watchFirstSegment(inv, run.cwd, markFirst);
   const token = run.plexEnv.X_PLEX_TOKEN;
-  const relay = runRemote(job, { origins: callbackOrigins(run.argv), token, signals, onFirstOutput: markFirst });
+  const relay = runRemote(job, { origins: callbackOrigins(run.argv), token, signals, onFirstOutput: markFirst, commitment: run.commitment });
   // The work is under way: now the session log may load SQLite.
   setImmediate(() => session.begin());
   const result = await relay;
   unwatch();
-  if (result.ending === 'unlinked') {
+  const early = result.ending === 'unlinked' || result.ending === 'no-output';
+  if (early) {
     // Nothing reached Plex yet: a dispatch error before output begins, so it falls back.
-    if (config.fallbackToLocal && signals.first === null) return runLocally(run, fallbackPatch('link-failed', result.error ?? 'link failed'), true);
-    process.stderr.write(`plexbeam: ${result.error}\n`);
+    const reason = result.error ?? 'link failed';
+    if (config.fallbackToLocal && signals.first === null) {
+      // The worker's ffmpeg may have written to stderr already: say why a second run follows.
+      if (result.ending === 'no-output') process.stderr.write(`plexbeam: ${reason}; running Plex Transcoder.real\n`);
+      return runLocally(run, fallbackPatch(result.ending === 'unlinked' ? 'link-failed' : 'failed-before-output', reason), true);
+    }
+    process.stderr.write(`plexbeam: ${reason}${signals.first === null ? '; not running it locally because fallbackToLocal is false' : ''}\n`);
   }
-  return finish(session, result.fate, REMOTE_ENDED_BY[signals.first !== null && result.ending === 'unlinked' ? 'stopped' : result.ending], { error: result.error });
+  return finish(session, result.fate, REMOTE_ENDED_BY[signals.first !== null && early ? 'stopped' : result.ending], { error: result.error });
 }
 
 /** Starts Plex's transcoder with the identical argv, env and cwd. */
 function startReal(input: CartridgeInput, plexEnv: Record<string, string>, path: string): RealRun & { path: string } {
+  input.commitment.committed = true;
   return { ...runReal(path, input.argv, plexEnv, input.cwd, input.signals, input.env.PLEXBEAM_SHIM), path };
 }
 
@@ -122,7 +136,7 @@ async function runLocally(run: Invocation, decision: SessionPatch, watch: boolea
 }
 
 /** A remote job's ending (remote.ts) as the session log's `ended_by`. */
-const REMOTE_ENDED_BY = { exit: 'exit', stopped: 'plex-stop', lost: 'worker-lost', unlinked: 'error' } as const satisfies Record<string, EndedBy>;
+const REMOTE_ENDED_BY = { exit: 'exit', stopped: 'plex-stop', lost: 'worker-lost', unlinked: 'error', 'no-output': 'error' } as const satisfies Record<string, EndedBy>;
 
 /** Records the end (why, the exit code and signal Plex sees, `patch`) and returns `fate`. */
 async function finish(session: SessionRecorder, fate: ChildFate, endedBy: EndedBy, patch: SessionPatch): Promise<ChildFate> {

@@ -9,15 +9,17 @@ import { adaptCorpusArgv, ensureTestMedia, loadCorpus, startFakePms, type MediaK
 import { API_KEY, TOKEN, installShim, plexEnv, readSessions, runShim, writeConfig } from './helpers.ts';
 import { startRealWorker } from './workers.ts';
 
+// What can fail before any test runs comes first; the worker is stopped with the file's tests
+// whatever happens (helpers.ts spawnOwned: teardown, exit, and the parent-death signal).
+const samples = new Map(loadCorpus().map((s) => [s.id, s.argv]));
 const media = await ensureTestMedia();
 const dir = realpathSync(t.testdir({ clips: {}, tx: {} }));
+const plex = await installShim(dir);
 const pms = await startFakePms({ mediaDir: media.dir });
 t.teardown(() => pms.close());
 const worker = await startRealWorker(dir, { mediaRoots: [media.dir, join(dir, 'clips')], transcodeRoots: [join(dir, 'tx')] });
 t.teardown(() => worker.stop());
-const plex = await installShim(dir);
 const config = writeConfig(dir, { workers: [{ url: worker.url, apiKey: API_KEY, name: 'gpu' }] });
-const samples = new Map(loadCorpus().map((s) => [s.id, s.argv]));
 
 /** A 2-second copy of a test medium: the samples ask for 4K/720p encodes, slow in software. */
 function clip(key: MediaKey): string {

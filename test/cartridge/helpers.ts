@@ -1,8 +1,9 @@
 /** Helpers for the cartridge tests: a Plex folder with the installed shim, configs, runs of the shim. */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import t from 'tap';
 import { renderShim } from '../../core/cartridge-shim.ts';
 import { writeFakeTranscoder } from '../harness/index.ts';
 
@@ -10,6 +11,33 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'plexbeam');
 export const API_KEY = 'cartridge-test-key-0123';
 export const TOKEN = 'local-plex-token-5ecret';
+
+/** Every process a cartridge test started and that still runs. */
+const started = new Set<ChildProcess>();
+const SETPRIV = '/usr/bin/setpriv';
+
+/**
+ * Spawns a process the test file owns: it is SIGKILLed when the file's tests end (passed or
+ * failed), when the test process exits, and (setpriv's parent-death signal) when the test
+ * process itself is killed, e.g. by tap's timeout. Nothing a test started outlives it.
+ */
+export function spawnOwned(file: string, args: readonly string[], options: SpawnOptions): ChildProcess {
+  const proc = existsSync(SETPRIV) ? spawn(SETPRIV, ['--pdeathsig', 'SIGKILL', '--', file, ...args], options) : spawn(file, args, options);
+  started.add(proc);
+  proc.once('exit', () => started.delete(proc));
+  return proc;
+}
+
+/** SIGKILLs whatever this file's tests started and is still running. */
+function killStarted(): void {
+  for (const proc of started) if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+}
+t.teardown(async () => {
+  const running = [...started];
+  killStarted();
+  await Promise.all(running.map((proc) => (proc.exitCode !== null || proc.signalCode !== null ? undefined : new Promise((resolve) => proc.once('exit', resolve)))));
+});
+process.once('exit', killStarted);
 
 /** A Plex install with the shim in place of `Plex Transcoder` and the stand-in as `.real`. */
 export interface PlexDir {
@@ -72,7 +100,7 @@ export function startShim(plex: PlexDir, argv: readonly string[], options: { env
   // Through `env -i`: tap adds its own variables (NODE_OPTIONS …) to whatever a test spawns,
   // and the shim must see exactly the environment Plex would give it.
   const env = Object.entries({ PLEXBEAM_FAKE_REAL_LOG: plex.realLog, ...options.env }).map(([name, value]) => `${name}=${value}`);
-  const proc = spawn('/usr/bin/env', ['-i', ...env, plex.shim, ...argv], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawnOwned('/usr/bin/env', ['-i', ...env, plex.shim, ...argv], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));

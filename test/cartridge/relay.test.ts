@@ -75,24 +75,54 @@ t.test('a dropped link is reopened after the last message seen: nothing lost, no
     if (opening === 1) {
       res.write(line({ type: 'callback', id: 1, seq: 1, origin: pms.url, method: 'PUT', path: `${P}/progress`, query: 'n=1', headers: {}, end: true }));
       res.write(line({ type: 'stderr', id: 2, data: 'one\n' }));
+      // ffmpeg is transcoding: its exit code below is the transcode's own.
+      res.write(line({ type: 'progress', id: 3, out_time_s: 1, speed: 1, fps: 24 }));
       return void setTimeout(() => res.destroy(), 100);
     }
     // A worker replays what came after `after`; this one also resends id 2, which must be skipped.
     res.write(line({ type: 'stderr', id: 2, data: 'one\n' }));
-    res.write(line({ type: 'callback', id: 3, seq: 2, origin: pms.url, method: 'PUT', path: `${P}/progress`, query: 'n=2', headers: {}, end: true }));
-    res.write(line({ type: 'gap', from: 4, to: 4 }));
-    res.end(line({ type: 'exit', id: 5, state: 'failed', code: 187, signal: null, error: 'ffmpeg exited with code 187' }));
+    res.write(line({ type: 'callback', id: 4, seq: 2, origin: pms.url, method: 'PUT', path: `${P}/progress`, query: 'n=2', headers: {}, end: true }));
+    res.write(line({ type: 'gap', from: 5, to: 5 }));
+    res.end(line({ type: 'exit', id: 6, state: 'failed', code: 187, signal: null, error: 'ffmpeg exited with code 187' }));
   });
-  t.same(afters, [0, 2]);
+  t.same(afters, [0, 3]);
   t.equal(run.code, 187, "ffmpeg's exit code");
-  t.match(run.stderr, /^one\nplexbeam: the worker dropped link messages 4-4 before the cartridge read them\n$/);
+  t.match(run.stderr, /^one\nplexbeam: the worker dropped link messages 5-5 before the cartridge read them\n$/);
   t.same(requests.map((r) => r.rawQuery), ['n=1', 'n=2']);
 });
 
-t.test('a job killed by a signal on the worker kills the shim with the same signal', async (t) => {
+t.test('a malformed link line is skipped and said once, with why', async (t) => {
+  const { run, requests } = await relay((res) => {
+    res.write(hello);
+    res.write('{"type": "callback", "id": 1, tru\n');
+    res.write('[1, 2, 3]\n');
+    res.write(line({ type: 'progress', id: 2, out_time_s: 1, speed: 1, fps: 24 }));
+    res.write(line({ type: 'callback', id: 3, seq: 1, origin: pms.url, method: 'PUT', path: `${P}/progress`, query: 'n=1', headers: {}, end: true }));
+    res.end(line({ type: 'exit', id: 4, state: 'completed', code: 0, signal: null }));
+  });
+  t.equal(run.code, 0, 'the job still ends as the worker says');
+  t.match(run.stderr, /^plexbeam: skipped a malformed line from the worker's link for job job-1 after message 0 \(\d+ bytes: .*JSON.*\)\n$/, 'one line, with the reason and without the content');
+  t.same(requests.map((r) => r.rawQuery), ['n=1'], 'the messages after it are relayed');
+});
+
+t.test('a job that fails on the worker before any output runs on Plex\'s transcoder instead', async (t) => {
+  const { run, requests } = await relay((res) => {
+    res.write(hello);
+    // Plex's opening progress requests are not output: Plex's transcoder sends its own.
+    res.write(line({ type: 'callback', id: 1, seq: 1, origin: pms.url, method: 'PUT', path: `${P}/progress`, query: 'status=startup', headers: {}, end: true }));
+    res.write(line({ type: 'stderr', id: 2, data: 'Error opening output files: Invalid argument\n' }));
+    res.end(line({ type: 'exit', id: 3, state: 'failed', code: 1, signal: null, error: 'ffmpeg exited with code 1' }));
+  });
+  t.equal(run.code, 0, "the stand-in Plex Transcoder.real's exit code");
+  t.match(run.stderr, /Error opening output files[\s\S]*plexbeam: fake failed the job before any output: ffmpeg exited with code 1; running Plex Transcoder\.real\n[\s\S]*stand-in: ok/);
+  t.same(requests.map((r) => r.rawQuery), ['status=startup']);
+});
+
+t.test('a job killed by a signal on the worker mid-transcode kills the shim with the same signal', async (t) => {
   const { run } = await relay((res) => {
     res.write(hello);
-    res.end(line({ type: 'exit', id: 1, state: 'failed', code: null, signal: 'SIGKILL', error: 'ffmpeg was killed by SIGKILL' }));
+    res.write(line({ type: 'progress', id: 1, out_time_s: 1, speed: 1, fps: 24 }));
+    res.end(line({ type: 'exit', id: 2, state: 'failed', code: null, signal: 'SIGKILL', error: 'ffmpeg was killed by SIGKILL' }));
   });
   t.same({ code: run.code, signal: run.signal }, { code: null, signal: 'SIGKILL' });
 });

@@ -64,7 +64,12 @@ t.test('a SIGKILLed shim takes its job with it: the worker kills it within 5 s',
 
 t.test('a worker that dies mid-stream: the shim exits non-zero within 5 s so that Plex restarts the transcode', async (t) => {
   const doomed = await startRealWorker(join(dir), roots);
-  const { run, cwd, needle } = await startMidStream(doomed, 'dead');
+  t.teardown(() => doomed.stop('SIGKILL'));
+  // The dead worker's orphaned ffmpeg is not the shim's to clean up, but the test's, pass or fail.
+  t.teardown(() => {
+    for (const pid of processesWith(`${SESSION}/dead/`)) process.kill(pid, 'SIGKILL');
+  });
+  const { run, cwd } = await startMidStream(doomed, 'dead');
   const died = Date.now();
   doomed.proc.kill('SIGKILL');
   const end = await run.exited;
@@ -73,8 +78,6 @@ t.test('a worker that dies mid-stream: the shim exits non-zero within 5 s so tha
   t.equal(end.code, 1);
   t.match(run.stderr(), /plexbeam: lost the worker gpu mid-transcode: .*; exiting so that Plex restarts the transcode\n$/);
   t.match((await readSessions(dir)).find((r) => r.cwd === cwd), { decision: 'remote', exitCode: 1, error: /lost the worker/ });
-  // The dead worker's orphaned ffmpeg is not the shim's to clean up, but the test's.
-  for (const pid of processesWith(needle)) process.kill(pid, 'SIGKILL');
 });
 
 t.test('SIGTERM while the job is being dispatched: the job the worker accepts is cancelled at once', async (t) => {

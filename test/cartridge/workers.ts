@@ -1,12 +1,12 @@
 /** Workers for the cartridge tests: the real `plexbeam worker`, and a scriptable fake one. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTcpServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { followJsonLogs } from '../harness/json-log-process.ts';
-import { API_KEY, BIN } from './helpers.ts';
+import { API_KEY, BIN, spawnOwned } from './helpers.ts';
 
 export type LogLine = Record<string, any> & { msg?: string };
 
@@ -20,13 +20,16 @@ export interface RealWorker {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `plexbeam worker` (the built CLI) on 127.0.0.1, port 0; resolves once it listens. */
+/** Starts `plexbeam worker` (the built CLI) on 127.0.0.1, port 0; resolves once it listens (it is stopped with the file's tests, see spawnOwned). */
 export async function startRealWorker(dir: string, worker: Record<string, unknown>): Promise<RealWorker> {
   const config = join(dir, `worker-${Date.now()}.json`);
   writeFileSync(config, JSON.stringify({ logLevel: 'debug', worker: { host: '127.0.0.1', port: 0, apiKey: API_KEY, ...worker } }));
-  const proc = spawn(BIN, ['worker', '--config', config], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawnOwned(BIN, ['worker', '--config', config], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
   const { logs, exited, waitForLog } = followJsonLogs(proc, { timeoutMs: 30_000 });
-  const { port } = await waitForLog((line) => line.msg === 'listening');
+  const { port } = await waitForLog((line) => line.msg === 'listening').catch((error: unknown) => {
+    proc.kill('SIGKILL');
+    throw error;
+  });
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
