@@ -72,15 +72,17 @@ t.test("Plex's segment shape: the segments in the session folder, the segment li
   t.match((await readSessions(dir)).find((r) => r.cwd === join(dir, 'tx', 'seg_local')), { decision: 'fallback', reason: 'no worker configured', exitCode: 0 });
 });
 
-t.test("a failing transcode fails the same way: ffmpeg's exit code and messages", async (t) => {
+t.test("a transcode that fails on the worker before any output runs on Plex's transcoder, and fails there the same way", async (t) => {
   const argv = ['-i', IN, '-t', '1', '-c:v', 'libx264', '-profile:v', 'no-such-profile', '-f', 'mp4', 'out.mp4'];
-  const remote = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: remoteConfig }), cwd: join(dir, 'tx', 'failing') });
+  // The stand-in runs stock ffmpeg for both: the fallback of the remote run, and the local run.
+  const remote = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: remoteConfig, PLEXBEAM_FAKE_REAL_MODE: 'ffmpeg' }), cwd: join(dir, 'tx', 'failing') });
   const local = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: localConfig, PLEXBEAM_FAKE_REAL_MODE: 'ffmpeg' }), cwd: join(dir, 'tx', 'failing_local') });
   t.not(local.code, 0);
   t.equal(remote.code, local.code, `exit code ${local.code}, as ffmpeg's`);
   t.match(remote.stderr, /no-such-profile|Error setting profile/i);
+  t.match(remote.stderr, /plexbeam: gpu-box failed the job before any output: ffmpeg exited with code \d+; running Plex Transcoder\.real\n/);
   const row = (await readSessions(dir)).find((r) => r.cwd === join(dir, 'tx', 'failing'));
-  t.match(row, { decision: 'remote', exitCode: local.code, error: /ffmpeg exited/ });
+  t.match(row, { decision: 'fallback', fallbackReason: 'failed-before-output', worker: 'gpu-box', exitCode: local.code });
 });
 
 t.test("Plex's answers reach the worker (canThrottle) and the token never leaves", async (t) => {
