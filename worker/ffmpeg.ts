@@ -1,9 +1,12 @@
 /** Runs one ffmpeg in its own process group: streamed stderr and progress, cancellation that kills the whole group. */
-import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
+import { execa } from 'execa';
 import { waitForGroupGone } from './process-group.ts';
 import { createProgressParser, type ProgressBlock } from './progress.ts';
+
+/** Turns a command into the one that really runs (the kernel sandbox, worker/confine); identity when absent. */
+export type CommandWrapper = (file: string, args: readonly string[]) => { file: string; args: string[] };
 
 export interface RunFfmpegOptions {
   path: string;
@@ -13,6 +16,8 @@ export interface RunFfmpegOptions {
   /** Aborting sends SIGTERM to the process group, then SIGKILL after `forceKillAfterMs`. */
   signal: AbortSignal;
   forceKillAfterMs: number;
+  /** Wraps the command in the job's sandbox (bubblewrap); the sandbox then leads the process group. */
+  wrap?: CommandWrapper;
   onProgress(block: ProgressBlock): void;
   /** The same `-progress` output as raw text (for Plex's progress protocol, which reads it itself). */
   onProgressData?(text: string): void;
@@ -41,8 +46,14 @@ export function killProcessGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** Starts ffmpeg with `-nostdin -progress pipe:3` in front of argv (never through a shell) and resolves when it is gone. */
-export function runFfmpeg(options: RunFfmpegOptions): Promise<FfmpegExit> {
+/**
+ * Starts ffmpeg with `-nostdin -progress pipe:3` in front of argv (never through a shell) and
+ * resolves when it is gone. execa cancels (`cancelSignal`: SIGTERM, then SIGKILL after
+ * `forceKillAfterDelay`) and keeps nothing of stderr (`buffer: false`: hours of it must not pile
+ * up); it signals only the leader, so the abort handler here signals the whole group too, and
+ * the group is SIGKILLed once the leader is gone.
+ */
+export async function runFfmpeg(options: RunFfmpegOptions): Promise<FfmpegExit> {
   const tail: string[] = [];
   const decoder = new StringDecoder('utf8');
   let partialLine = '';
@@ -52,49 +63,45 @@ export function runFfmpeg(options: RunFfmpegOptions): Promise<FfmpegExit> {
     for (const line of lines) if (line.trim() !== '') tail.push(line);
     tail.splice(0, Math.max(0, tail.length - TAIL_LINES));
   };
-  return new Promise((resolve) => {
-    if (options.signal.aborted) return resolve({ code: null, signal: null, spawnError: null, stderrTail: [] });
-    // detached: ffmpeg leads a new process group, so cancelling can kill everything it started.
-    const child = spawn(options.path, ['-nostdin', '-progress', 'pipe:3', ...options.argv], {
-      cwd: options.cwd,
-      env: options.env,
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
-    });
-    let forceKill: NodeJS.Timeout | undefined;
-    let spawnError: Error | null = null;
-    const killGroup = (signal: NodeJS.Signals) => {
-      if (child.pid !== undefined) killProcessGroup(child.pid, signal);
-    };
-    const onAbort = () => {
-      killGroup('SIGTERM');
-      forceKill = setTimeout(() => killGroup('SIGKILL'), options.forceKillAfterMs);
-    };
-    options.signal.addEventListener('abort', onAbort, { once: true });
-    if (child.pid !== undefined) options.onSpawn?.(child.pid);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      const text = decoder.write(chunk);
-      keepTail(text);
-      options.onStderr(text);
-    });
-    const progress = child.stdio[3] as Readable | null;
-    progress?.on('data', createProgressParser(options.onProgress));
-    if (options.onProgressData) progress?.on('data', (chunk: Buffer) => options.onProgressData?.(chunk.toString('latin1')));
-    child.on('error', (error) => {
-      spawnError = error;
-    });
-    child.on('exit', () => {
-      clearTimeout(forceKill);
-      // Anything ffmpeg left in its group goes with it.
-      killGroup('SIGKILL');
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(forceKill);
-      options.signal.removeEventListener('abort', onAbort);
-      keepTail(`${decoder.end()}\n`);
-      const exit = { code: spawnError === null ? code : null, signal, spawnError, stderrTail: [...tail] };
-      if (child.pid === undefined) return resolve(exit);
-      void waitForGroupGone(child.pid).then(() => resolve(exit));
-    });
+  if (options.signal.aborted) return { code: null, signal: null, spawnError: null, stderrTail: [] };
+  const command = (options.wrap ?? ((file, args) => ({ file, args: [...args] })))(options.path, ['-nostdin', '-progress', 'pipe:3', ...options.argv]);
+  // detached: ffmpeg (or its sandbox) leads a new session and process group, so cancelling can kill everything it started.
+  const child = execa(command.file, command.args, {
+    cwd: options.cwd,
+    env: options.env,
+    extendEnv: false,
+    detached: true,
+    cleanup: false,
+    stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+    buffer: false,
+    reject: false,
+    cancelSignal: options.signal,
+    forceKillAfterDelay: options.forceKillAfterMs,
   });
+  const pid = child.pid;
+  const onAbort = () => {
+    if (pid !== undefined) killProcessGroup(pid, 'SIGTERM');
+  };
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  if (pid !== undefined) options.onSpawn?.(pid);
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const text = decoder.write(chunk);
+    keepTail(text);
+    options.onStderr(text);
+  });
+  const progress = child.stdio[3] as Readable | null;
+  progress?.on('data', createProgressParser(options.onProgress));
+  if (options.onProgressData) progress?.on('data', (chunk: Buffer) => options.onProgressData?.(chunk.toString('latin1')));
+  // Anything ffmpeg left in its group goes with it once the leader is gone.
+  child.once('exit', () => {
+    if (pid !== undefined) killProcessGroup(pid, 'SIGKILL');
+  });
+  const result = await child;
+  options.signal.removeEventListener('abort', onAbort);
+  keepTail(`${decoder.end()}\n`);
+  // execa reports a failed start (ENOENT, EACCES) as a result without a pid.
+  const spawnError = pid === undefined ? ((result.cause as Error | undefined) ?? new Error(result.shortMessage)) : null;
+  const exit: FfmpegExit = { code: spawnError === null ? (result.exitCode ?? null) : null, signal: (result.signal as NodeJS.Signals | undefined) ?? null, spawnError, stderrTail: [...tail] };
+  if (pid !== undefined) await waitForGroupGone(pid);
+  return exit;
 }

@@ -2,7 +2,8 @@
  * ffprobe of a job's inputs when it starts: the translation reads their streams (decoder hints
  * that do not match, subtitle indexes, pixel formats) and Plex's progress protocol reports them.
  */
-import { execFile } from 'node:child_process';
+import { execa } from 'execa';
+import type { CommandWrapper } from './ffmpeg.ts';
 import type { ReportedStream } from './plex-progress/index.ts';
 import type { ProbedInput, ProbedStream } from './translate/index.ts';
 
@@ -20,6 +21,8 @@ export interface ProbeInputsOptions {
   signal: AbortSignal;
   /** Per input; a probe that takes longer leaves that input without facts. */
   timeoutMs?: number;
+  /** Wraps ffprobe in the job's sandbox (read-only: it writes nothing). */
+  wrap?: CommandWrapper;
 }
 
 /** Probes every input at once; an input that cannot be probed (HTTP, unreadable, too slow) gets `undefined`. */
@@ -27,20 +30,19 @@ export function probeInputs(inputs: readonly string[], options: ProbeInputsOptio
   return Promise.all(inputs.map((input) => probeOne(input, options)));
 }
 
-function probeOne(input: string, options: ProbeInputsOptions): Promise<InputFacts | undefined> {
+async function probeOne(input: string, options: ProbeInputsOptions): Promise<InputFacts | undefined> {
   // Live HTTP inputs are read once, by ffmpeg; probing them would cost a second connection.
-  if (/^https?:/i.test(input)) return Promise.resolve(undefined);
+  if (/^https?:/i.test(input)) return undefined;
   const path = input.startsWith('file:') ? input.slice('file:'.length) : input;
   // The same whitelist ffmpeg gets: a "media file" that is really a playlist opens nothing else.
   const args = ['-v', 'error', '-protocol_whitelist', 'file', '-show_streams', '-show_format', '-of', 'json', '-i', path];
-  return new Promise((resolve) => {
-    execFile(
-      options.ffprobePath,
-      args,
-      { cwd: options.cwd, env: options.env, signal: options.signal, timeout: options.timeoutMs ?? 15_000, maxBuffer: 16 << 20, encoding: 'utf8' },
-      (error, stdout) => resolve(error === null ? parseFacts(stdout) : undefined),
-    );
+  const command = options.wrap?.(options.ffprobePath, args) ?? { file: options.ffprobePath, args };
+  // stdout is a small JSON document (kept, up to 16 MiB); stderr is only `-v error` lines.
+  const result = await execa(command.file, command.args, {
+    cwd: options.cwd, env: options.env, extendEnv: false, stdin: 'ignore', reject: false, cancelSignal: options.signal,
+    timeout: options.timeoutMs ?? 15_000, forceKillAfterDelay: 1000, maxBuffer: 16 << 20, encoding: 'utf8',
   });
+  return result.exitCode === 0 ? parseFacts(String(result.stdout)) : undefined;
 }
 
 function parseFacts(stdout: string): InputFacts | undefined {

@@ -9,6 +9,7 @@ import type { WorkerConfig } from '../core/config.ts';
 import { PlexBeamError, isPlexBeamError, type ErrorCode } from '../core/errors.ts';
 import { redactArgv } from '../core/redact.ts';
 import { createCaptureRequest } from './callbacks/capture-request.ts';
+import type { JobConfiner } from './confine/index.ts';
 import { runFfmpeg, type FfmpegExit } from './ffmpeg.ts';
 import { probeInputs } from './input-probe.ts';
 import type { Job } from './job.ts';
@@ -29,6 +30,8 @@ export interface RunnerDeps {
   /** Aborted when the worker shuts down. */
   shutdownSignal: AbortSignal;
   forceKillAfterMs: number;
+  /** The kernel sandbox of each job's ffprobe and ffmpeg (worker/confine); absent: they run unconfined. */
+  confine?: JobConfiner;
   /** What the worker started, on disk, for the next worker to clean up after a crash. */
   records: JobRecords;
   /** Waits for the callbacks ffmpeg sent just before it exited. */
@@ -62,7 +65,8 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
     await mkdir(scratchDir, { recursive: true, mode: 0o700 });
     await mkdir(join(deps.scratchRoot, 'cache'), { recursive: true, mode: 0o700 });
     const env = buildJobEnv({ requestEnv: request.env, workerEnv: deps.workerEnv, scratchDir, cacheDir: join(deps.scratchRoot, 'cache') });
-    const inputs = await probeInputs(prepared.inputs, { ffprobePath: deps.config.ffprobePath, cwd: prepared.cwd, env, signal });
+    const sandbox = deps.confine?.({ cwd: prepared.cwd, inputs: prepared.inputs, scratch: [scratchDir, join(deps.scratchRoot, 'cache')], pathVar: env.PATH });
+    const inputs = await probeInputs(prepared.inputs, { ffprobePath: deps.config.ffprobePath, cwd: prepared.cwd, env, signal, wrap: sandbox?.ffprobe });
     const command = prepared.commandFor(inputs);
     signal.throwIfAborted();
     const { argv, translation } = command;
@@ -79,6 +83,7 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
       env,
       signal: ffmpegStop.signal,
       forceKillAfterMs: deps.forceKillAfterMs,
+      wrap: sandbox?.ffmpeg,
       onSpawn: (pid) => {
         job.pid = pid;
         deps.records.save(job.id, { pgid: pid, pgid_start: readProcStat(pid)?.startTime ?? null });
@@ -86,7 +91,7 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
         plex?.spawned(pid);
         // The callback token is a secret too: it stays out of the log.
         const shown = redactArgv(argv).map((arg) => arg.replaceAll(job.callbackToken, 'REDACTED'));
-        job.log.info({ ffmpeg_pid: pid, argv: shown, cwd: prepared.cwd, dropped: translation.dropped, warnings: translation.warnings }, 'job started');
+        job.log.info({ ffmpeg_pid: pid, argv: shown, cwd: prepared.cwd, dropped: translation.dropped, warnings: translation.warnings, confinement: sandbox?.note() ?? { mode: 'unconfined' } }, 'job started');
       },
       onStderr: (data) => job.link.send({ type: 'stderr', data }),
       onProgressData: (text) => plex?.progress(text),

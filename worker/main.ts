@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../core/config.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { createSystemdNotifier } from '../core/systemd-notify.ts';
+import { backendDevices, checkConfinement, createJobConfiner, createProbeWrapper, describeConfinement } from './confine/index.ts';
 import { probeHardware } from './probe/index.ts';
 import { createWorkerServer, type WorkerServer } from './server.ts';
 import { readPackageVersion } from './version.ts';
@@ -12,13 +13,21 @@ import { readPackageVersion } from './version.ts';
 export async function runWorker(config: Config): Promise<number> {
   const log = await createLogger({ name: 'worker', config });
   const notifier = createSystemdNotifier();
-  const hardware = await probeHardware({ config: config.worker });
+  // Before anything runs ffmpeg: the probe's test encodes are confined too. Refuses to start (exit 2) when required and broken.
+  const confinement = await checkConfinement({ setting: config.worker.confinement, pathVar: process.env.PATH }).catch((error: Error) => {
+    log.fatal({ code: 'CONFINEMENT_UNAVAILABLE' }, error.message);
+    throw error;
+  });
+  const confinementFields = { mode: confinement.mode, setting: config.worker.confinement, bwrap: confinement.bwrapPath, landlock: confinement.landlock };
+  if (confinement.mode === 'unconfined') log.warn({ confinement: confinementFields }, describeConfinement(confinement));
+  else log.info({ confinement: confinementFields }, describeConfinement(confinement));
+  const hardware = await probeHardware({ config: config.worker, wrap: createProbeWrapper(confinement, process.env.PATH) });
   log.info({ hwaccel: hardware.hwaccel, encoders: hardware.encoders, reason: hardware.reason, candidates: hardware.candidates, ms: hardware.ms }, 'hardware probed');
 
   // The one-line status `systemctl status` shows, e.g. "1/2 jobs, software (libx264, libx265)".
   const statusLine = () => {
     const { running, queued, max } = server.jobs.counts();
-    return `${running + queued}/${max} jobs, ${hardware.hwaccel} (${hardware.encoders.join(', ') || 'no encoder'})`;
+    return `${running + queued}/${max} jobs, ${hardware.hwaccel} (${hardware.encoders.join(', ') || 'no encoder'}), ${confinement.mode === 'unconfined' ? 'UNCONFINED' : 'confined (bubblewrap)'}`;
   };
   const server: WorkerServer = createWorkerServer({
     config: config.worker,
@@ -27,6 +36,7 @@ export async function runWorker(config: Config): Promise<number> {
     version: readPackageVersion(),
     workerEnv: process.env,
     scratchRoot: join(tmpdir(), 'plexbeam-worker'),
+    confine: createJobConfiner({ confinement, config: config.worker, devices: backendDevices(hardware) }),
     onJobUpdate: (_job, kind) => {
       if (kind === 'state') void notifier.status(statusLine());
     },

@@ -11,6 +11,7 @@ import { createLinkStore } from './callbacks/link-store.ts';
 import { isActive, type Job } from './job.ts';
 import { cleanLeftovers, createJobRecords } from './job-records.ts';
 import { createJobManager, type JobManager } from './jobs.ts';
+import type { JobConfiner } from './confine/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { HardwareProbe } from './probe/index.ts';
 import { createRoutes } from './routes.ts';
@@ -36,6 +37,8 @@ export interface WorkerServerDeps {
   /** WebSocket ping interval, in ms (default 30 s). */
   wsHeartbeatMs?: number;
   onJobUpdate?(job: Job, kind: 'state' | 'progress'): void;
+  /** The kernel sandbox of each job's commands (worker/confine); absent: they run unconfined. */
+  confine?: JobConfiner;
 }
 
 export interface WorkerServer {

@@ -57,3 +57,4 @@ export function confinementNote(confinement: Confinement, spec: SandboxSpec): Re
     ...(spec.devices.length > 0 ? { devices: spec.devices } : {}),
   };
 }
+export { backendDevices, createJobConfiner, createProbeWrapper, type JobConfiner, type JobPaths, type JobWrappers } from './job-confiner.ts';

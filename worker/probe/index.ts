@@ -1,11 +1,11 @@
 /** The hardware probe: candidates from ffmpeg's lists and the devices present, each confirmed by a real encode. */
-import { execFile } from 'node:child_process';
+import { execa } from 'execa';
 import { readdirSync } from 'node:fs';
 import type { WorkerConfig } from '../../core/config.ts';
 import { PlexBeamError } from '../../core/errors.ts';
-import { runTestEncode, testEncodeArgs, type Hwaccel } from './test-encode.ts';
+import { runTestEncode, testEncodeArgs, type Hwaccel, type ProbeWrapper } from './test-encode.ts';
 
-export type { Hwaccel } from './test-encode.ts';
+export type { Hwaccel, ProbeWrapper } from './test-encode.ts';
 
 /** Families in `auto` preference order, each with the encoders worth having. */
 const FAMILIES: readonly { hwaccel: Hwaccel; encoders: readonly string[] }[] = [
@@ -49,12 +49,14 @@ export interface ProbeOptions {
   timeoutMs?: number;
   /** Where device nodes live (tests point it elsewhere). */
   devDir?: string;
+  /** Runs each probe command in the worker's sandbox, with the devices its candidate uses. */
+  wrap?: ProbeWrapper;
 }
 
-function run(path: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(path, args, { timeout: 10_000, maxBuffer: 4 << 20 }, (error, stdout) => (error ? reject(error) : resolve(String(stdout))));
-  });
+async function run(path: string, args: string[], wrap: ProbeWrapper | undefined): Promise<string> {
+  const command = wrap?.(path, args, []) ?? { file: path, args };
+  const result = await execa(command.file, command.args, { timeout: 10_000, stdin: 'ignore', maxBuffer: 4 << 20, encoding: 'utf8' });
+  return String(result.stdout);
 }
 
 function listDevices(dir: string, pattern: RegExp): string[] {
@@ -73,9 +75,9 @@ export async function probeHardware(options: ProbeOptions): Promise<HardwareProb
   let version: string, encoderList: string, hwaccelList: string;
   try {
     [version, encoderList, hwaccelList] = await Promise.all([
-      run(ffmpegPath, ['-hide_banner', '-version']),
-      run(ffmpegPath, ['-hide_banner', '-encoders']),
-      run(ffmpegPath, ['-hide_banner', '-hwaccels']),
+      run(ffmpegPath, ['-hide_banner', '-version'], options.wrap),
+      run(ffmpegPath, ['-hide_banner', '-encoders'], options.wrap),
+      run(ffmpegPath, ['-hide_banner', '-hwaccels'], options.wrap),
     ]);
   } catch (error) {
     throw new PlexBeamError('FFMPEG_FAILED', `cannot run ffmpeg (${ffmpegPath}): ${(error as Error).message}`, { cause: error });
@@ -83,6 +85,8 @@ export async function probeHardware(options: ProbeOptions): Promise<HardwareProb
   const listed = new Set([...encoderList.matchAll(/^\s*[VAS][A-Z.]{5}\s+(\S+)/gm)].map((m) => m[1] as string));
   const devices = { dri: listDevices(`${devDir}/dri`, /^renderD\d+$/), nvidia: listDevices(devDir, /^nvidia(\d+|ctl)$/) };
   const renderNode = vaapiDevice || devices.dri[0] || null;
+  // NVENC opens every NVIDIA node (nvidiactl, nvidia0, nvidia-uvm, nvidia-modeset), not only the listed ones.
+  const nvidiaNodes = listDevices(devDir, /^nvidia/);
   const families = FAMILIES.filter((f) => requested === 'auto' || f.hwaccel === requested || f.hwaccel === 'software');
 
   const candidates = await Promise.all(
@@ -94,7 +98,8 @@ export async function probeHardware(options: ProbeOptions): Promise<HardwareProb
         if (device === null && family.hwaccel !== 'software' && family.hwaccel !== 'nvenc') {
           return { ...base, verdict: 'rejected', reason: `no render node (${devDir}/dri/renderD*)`, ms: null };
         }
-        const result = await runTestEncode(ffmpegPath, testEncodeArgs(family.hwaccel, encoder, device), options.timeoutMs ?? 15_000);
+        const nodes = family.hwaccel === 'nvenc' ? nvidiaNodes : family.hwaccel === 'software' || device === null ? [] : [device];
+        const result = await runTestEncode(ffmpegPath, testEncodeArgs(family.hwaccel, encoder, device), options.timeoutMs ?? 15_000, options.wrap, nodes);
         // NVENC is tried without a /dev/nvidia* node (WSL has none); a failure then says both.
         const noNode = family.hwaccel === 'nvenc' && device === null ? ` (no ${devDir}/nvidia* device)` : '';
         return { ...base, verdict: result.ok ? 'ok' : 'rejected', reason: result.ok ? null : `${result.reason}${noNode}`, ms: result.ms };

@@ -1,5 +1,5 @@
 /** One real one-frame test encode per candidate encoder: what ffmpeg lists is not what the machine can do. */
-import { execFile } from 'node:child_process';
+import { execa } from 'execa';
 
 export type Hwaccel = 'nvenc' | 'qsv' | 'vaapi' | 'software';
 
@@ -41,15 +41,15 @@ export interface TestEncodeResult {
   ms: number;
 }
 
-/** Runs the test encode (no shell, killed after `timeoutMs`). */
-export function runTestEncode(ffmpegPath: string, args: readonly string[], timeoutMs: number): Promise<TestEncodeResult> {
+/** Wraps a probe command in the sandbox, with the device nodes that candidate uses; identity when absent. */
+export type ProbeWrapper = (file: string, args: readonly string[], devices: readonly string[]) => { file: string; args: string[] };
+
+/** Runs the test encode (no shell, killed after `timeoutMs`), inside `wrap`'s sandbox with `devices`. */
+export async function runTestEncode(ffmpegPath: string, args: readonly string[], timeoutMs: number, wrap?: ProbeWrapper, devices: readonly string[] = []): Promise<TestEncodeResult> {
   const started = performance.now();
-  return new Promise((resolve) => {
-    execFile(ffmpegPath, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 1 << 20 }, (error, _stdout, stderr) => {
-      const ms = Math.round(performance.now() - started);
-      if (error === null) return resolve({ ok: true, reason: null, ms });
-      const timedOut = (error as { killed?: boolean }).killed === true;
-      resolve({ ok: false, reason: timedOut ? `no answer within ${timeoutMs} ms` : explainFailure(String(stderr) || error.message), ms });
-    });
-  });
+  const command = wrap?.(ffmpegPath, args, devices) ?? { file: ffmpegPath, args: [...args] };
+  const result = await execa(command.file, command.args, { timeout: timeoutMs, killSignal: 'SIGKILL', stdin: 'ignore', reject: false, maxBuffer: 1 << 20, encoding: 'utf8' });
+  const ms = Math.round(performance.now() - started);
+  if (result.exitCode === 0) return { ok: true, reason: null, ms };
+  return { ok: false, reason: result.timedOut ? `no answer within ${timeoutMs} ms` : explainFailure(String(result.stderr ?? '') || (result.shortMessage ?? 'failed without a message')), ms };
 }
