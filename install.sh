@@ -16,7 +16,7 @@ MIN_NODE_MAJOR=22
 
 usage() {
   cat <<'EOF'
-Usage: sudo ./install.sh [--role server|worker|both] [--prefix DIR] [--no-start]
+Usage: sudo ./install.sh [--role server|worker|both] [--with-shaper] [--prefix DIR] [--no-start]
        sudo ./install.sh --uninstall [--purge] [--prefix DIR]
 
 Installs PlexBeam from this checkout (built by ./setup.sh; built first if it is not) under
@@ -27,6 +27,9 @@ DIR with its systemd units, enables them and starts them.
   --role both     both on one machine
                   default: the role already installed; on a first install "both" when Plex
                   Media Server is installed here, else "worker"
+  --with-shaper   servers: also enable and start plexbeam-shaper (per-viewer upload shaping
+                  with tc; set shaper.interface in the config first); without it the unit is
+                  installed but left as it is (kept enabled once enabled)
   --prefix DIR    where the app goes (default /opt/plexbeam)
   --no-start      install and enable the units, but do not start or restart them
   --uninstall     stop and remove the units, restore Plex's own Plex Transcoder byte-identical,
@@ -56,7 +59,7 @@ usage_error() {
 
 # ------------------------------------------------------------------------------ arguments
 ARGS=$*
-ROLE="" ACTION=install START=1 PURGE=0
+ROLE="" ACTION=install START=1 PURGE=0 SHAPER=0
 while [ $# -gt 0 ]; do
   case $1 in
     --role) [ $# -ge 2 ] || usage_error "--role needs a value: server, worker or both"; ROLE=$2; shift 2 ;;
@@ -66,6 +69,7 @@ while [ $# -gt 0 ]; do
     --uninstall) ACTION=uninstall; shift ;;
     --purge) PURGE=1; shift ;;
     --no-start) START=0; shift ;;
+    --with-shaper) SHAPER=1; shift ;;
     -h | --help) usage; exit 0 ;;
     *) usage_error "unknown argument: $1" ;;
   esac
@@ -83,6 +87,7 @@ case $PREFIX in
 esac
 [ "$PURGE" = 0 ] || [ "$ACTION" = uninstall ] || usage_error "--purge goes with --uninstall"
 [ -z "$ROLE" ] || [ "$ACTION" = install ] || usage_error "--role does not go with --uninstall"
+[ "$SHAPER" = 0 ] || [ "$ACTION" = install ] || usage_error "--with-shaper does not go with --uninstall"
 
 SRC=$(cd "$(dirname "$0")" && pwd)
 STAGE="" OLD="" WORK="" PENDING=""
@@ -123,8 +128,8 @@ if (mode === "get") {
   const value = arg.split(".").reduce((object, key) => object?.[key], config);
   process.stdout.write(`${Array.isArray(value) ? value.join("\n") : value ?? ""}\n`);
 } else if (mode === "dropin") {
-  const paths = arg === "worker" ? [...config.worker.transcodeRoots, config.dataDir, config.logDir] : [config.plexDir, config.dataDir, config.logDir];
-  const from = arg === "worker" ? "worker.transcodeRoots, dataDir and logDir" : "plexDir, dataDir and logDir";
+  const paths = arg === "worker" ? [...config.worker.transcodeRoots, config.dataDir, config.logDir] : arg === "shaper" ? [config.dataDir, config.logDir] : [config.plexDir, config.dataDir, config.logDir];
+  const from = arg === "worker" ? "worker.transcodeRoots, dataDir and logDir" : arg === "shaper" ? "dataDir and logDir" : "plexDir, dataDir and logDir";
   process.stdout.write([
     `# Written by install.sh from ${file} (${from}).`,
     "# Run install.sh again after changing them. Your own changes go in another drop-in.",
@@ -562,6 +567,38 @@ install_cartridge() {
   say "cartridge: $message ($(config "$PREFIX" get plexDir))${warning:+; $warning}"
 }
 
+# The optional shaper on servers: its unit is always installed (and removed with the server
+# role); --with-shaper enables and starts it, which needs shaper.interface in the config.
+install_shaper() {
+  unit=plexbeam-shaper
+  if ! role_has "$ROLE" server; then
+    if remove_unit "$unit"; then systemctl daemon-reload || true; say "shaper: removed $unit (not in role $ROLE)"; fi
+    return 0
+  fi
+  sed "s|/opt/plexbeam|$PREFIX|g" "$PREFIX/systemd/$unit.service" >"$WORK/$unit.service"
+  changed=0
+  if put_file "$WORK/$unit.service" "$UNIT_DIR/$unit.service" 0644; then changed=1; fi
+  config "$PREFIX" dropin shaper >"$WORK/$unit.paths.conf" || die "could not render $unit's paths.conf from $CONFIG" "check $CONFIG with 'plexbeam doctor'"
+  if put_file "$WORK/$unit.paths.conf" "$UNIT_DIR/$unit.service.d/paths.conf" 0644; then changed=1; fi
+  if [ "$changed" = 1 ]; then systemctl daemon-reload || die "systemctl daemon-reload failed" "run 'systemctl daemon-reload' and look at its message"; fi
+  if [ "$SHAPER" = 0 ]; then
+    if systemctl is-enabled --quiet "$unit.service" 2>/dev/null; then
+      if [ "$START" = 1 ] && { [ "$changed" = 1 ] || [ "$APP_CHANGED" = 1 ]; }; then systemctl try-restart "$unit.service" || unit_failed "$unit"; fi
+      say "shaper: $unit installed, enabled"
+    else
+      say "shaper: $unit installed, not enabled (install.sh --with-shaper enables it)"
+    fi
+    return 0
+  fi
+  [ -n "$(config "$PREFIX" get shaper.interface)" ] ||
+    die "--with-shaper needs shaper.interface in $CONFIG" "set it to the egress interface (ip route get 1.1.1.1 names it), then run install.sh --with-shaper again"
+  systemctl enable --quiet "$unit.service" || die "could not enable $unit" "run 'systemctl enable $unit' and look at its message"
+  if [ "$START" = 0 ]; then say "shaper: $unit enabled; not started (--no-start)"; return 0; fi
+  if [ "$changed" = 1 ] || [ "$APP_CHANGED" = 1 ]; then systemctl restart "$unit.service" || unit_failed "$unit"; else systemctl start "$unit.service" || unit_failed "$unit"; fi
+  systemctl is-active --quiet "$unit.service" || unit_failed "$unit"
+  say "shaper: $unit enabled, running ($(systemctl show -p StatusText --value "$unit.service"))"
+}
+
 # Enables the role's units; starts them (Type=notify: start returns once the daemon is ready),
 # or restarts them when the app or their unit changed.
 start_units() {
@@ -617,6 +654,7 @@ do_install() {
   install_units
   install_cartridge
   start_units
+  install_shaper
   say "done: role $ROLE in $PREFIX; check the set-up with: sudo plexbeam doctor"
 }
 
@@ -658,8 +696,9 @@ do_uninstall() {
   check_host "$@"
   PURGE_DATA="" PURGE_LOG=""
   removed=""
-  # The watchdog first, so that it does not meet the cartridge being removed.
-  for unit in plexbeam-watchdog plexbeam-worker; do
+  # The watchdog first, so that it does not meet the cartridge being removed; the shaper's
+  # stop removes every tc rule it made.
+  for unit in plexbeam-shaper plexbeam-watchdog plexbeam-worker; do
     if [ -f "$UNIT_DIR/$unit.service" ] && have_systemd; then
       systemctl disable --now --quiet "$unit.service" 2>/dev/null || true
       removed="$removed $unit"
@@ -668,7 +707,7 @@ do_uninstall() {
   say "services:${removed:- none installed}${removed:+ stopped and disabled}"
   uninstall_cartridge
   removed=""
-  for unit in plexbeam-watchdog plexbeam-worker; do
+  for unit in plexbeam-shaper plexbeam-watchdog plexbeam-worker; do
     if remove_unit "$unit"; then removed="$removed $unit.service"; fi
   done
   if [ -n "$removed" ] && have_systemd; then systemctl daemon-reload || true; fi
