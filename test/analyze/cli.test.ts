@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { openSessionLog } from '../../core/session-log/index.ts';
+import { createSessionRecorder } from '../../cartridge/session.ts';
 import { writeFixture } from './fixture.ts';
 
 const bin = fileURLToPath(new URL('../../bin/plexbeam', import.meta.url));
@@ -12,9 +12,8 @@ const dir = t.testdir({});
 const db = await writeFixture(dir);
 const config = join(dir, 'config.json');
 writeFileSync(config, JSON.stringify({ dataDir: dir, workers: [], worker: { mediaRoots: ['/mnt/media'], pathMap: [{ from: '/data/media', to: '/mnt/media' }] } }));
-const writer = openSessionLog(db);
-writer.recordSessionStart({ id: '7f3a9c1e-0000-4000-8000-000000000001', startedAt: Date.UTC(2024, 0, 1), argv: ['-codecs'], envNames: [], cwd: '/', kind: 'capability-query' });
-writer.close();
+// A cartridge that recorded its start and nothing else (killed before it decided).
+await createSessionRecorder(db, () => ({ id: '7f3a9c1e-0000-4000-8000-000000000001', startedAt: Date.UTC(2024, 0, 1), argv: ['-codecs'], envNames: [], cwd: '/', kind: 'capability-query' })).finish({}, 10_000);
 
 /** Runs the built CLI with a scrubbed environment. */
 function analyze(args: string[], env: Record<string, string> = {}) {
