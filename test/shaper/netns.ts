@@ -68,3 +68,48 @@ export function createTestNetns(clientAddresses: { v4: string[]; v6: string[] } 
     },
   };
 }
+
+/** Two namespaces joined by a veth: the server side `pb0` (10.200.0.1) and the clients' side `pb1`. */
+export interface TestNetnsPair {
+  readonly server: TestNetns;
+  readonly client: TestNetns;
+  teardown(): void;
+}
+
+/** Creates the pair; traffic from server to client addresses really crosses pb0's qdisc. */
+export function createTestNetnsPair(clientAddresses: string[]): TestNetnsPair {
+  const make = (name: string): TestNetns => {
+    execFileSync('ip', ['netns', 'add', name], { stdio: 'pipe' });
+    const exec = (command: string, ...args: string[]) => execFileSync('ip', ['netns', 'exec', name, command, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    exec('ip', 'link', 'set', 'lo', 'up');
+    return {
+      name,
+      exec,
+      tcCommand: ['ip', 'netns', 'exec', name, 'tc'],
+      teardown: () => {
+        try {
+          execFileSync('ip', ['netns', 'del', name], { stdio: 'pipe' });
+        } catch {
+          // already gone
+        }
+      },
+    };
+  };
+  const base = `pbshp-${process.pid}-${++counter}`;
+  const server = make(`${base}-s`);
+  let client: TestNetns | null = null;
+  try {
+    client = make(`${base}-c`);
+    server.exec('ip', 'link', 'add', 'pb0', 'type', 'veth', 'peer', 'name', 'pb1', 'netns', client.name);
+    server.exec('ip', 'addr', 'add', '10.200.0.1/24', 'dev', 'pb0');
+    for (const address of clientAddresses) client.exec('ip', 'addr', 'add', `${address}/24`, 'dev', 'pb1');
+    server.exec('ip', 'link', 'set', 'pb0', 'up');
+    client.exec('ip', 'link', 'set', 'pb1', 'up');
+  } catch (error) {
+    client?.teardown();
+    server.teardown();
+    throw error;
+  }
+  const made = client;
+  return { server, client: made, teardown: () => (made.teardown(), server.teardown()) };
+}
