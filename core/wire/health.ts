@@ -1,0 +1,76 @@
+/**
+ * `GET /health`, the worker's status (SPEC "Worker HTTP API", docs/WORKER.md): the body the
+ * worker sends, and the one reader the cartridge, doctor and analyze use on what they receive.
+ * Light (no imports): on the cartridge's start-up path.
+ */
+
+/** Jobs the worker holds now, and how many it takes at once. */
+export interface WorkerJobCounts {
+  running: number;
+  queued: number;
+  max: number;
+}
+
+/** What the worker's API offers beyond SPEC's minimum. */
+export interface WorkerCapabilities {
+  /** The link protocol version (`hello.protocol`). */
+  link: number;
+  callbacks: boolean;
+  ws_progress: boolean;
+  paths_stat: boolean;
+}
+
+/** The 200 body. SPEC fixes status, version, hwaccel, encoders and jobs; the rest is the worker's own. */
+export interface HealthBody {
+  status: 'ok';
+  version: string;
+  /** The hardware path jobs use (`nvenc`, `vaapi`, `qsv`, `software` …). */
+  hwaccel: string;
+  /** Encoders that passed a test encode. */
+  encoders: string[];
+  jobs: WorkerJobCounts;
+  /** Decoding methods ffmpeg lists (unverified). */
+  hwaccels?: string[];
+  /** ffmpeg's version line. */
+  ffmpeg?: string;
+  capabilities?: WorkerCapabilities;
+}
+
+/** The 503 body while the worker shuts down. */
+export interface StoppingHealthBody {
+  status: 'stopping';
+}
+
+/** A received body as health, or in words why it is not one ("jobs.max: expected a number, got "4""). */
+export type HealthReading = { health: HealthBody; problem?: undefined } | { health?: undefined; problem: string };
+
+const shown = (value: unknown) => (value === undefined ? 'nothing' : JSON.stringify(value)?.slice(0, 60) ?? String(value));
+const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
+
+/** Reads a `/health` body as received (parsed JSON): the fields SPEC fixes must be there with their types. */
+export function readHealth(body: unknown): HealthReading {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { problem: `expected a JSON object, got ${shown(body)}` };
+  const b = body as Record<string, unknown>;
+  if (b.status === 'stopping') return { problem: 'the worker is stopping' };
+  if (b.status !== 'ok') return { problem: `status: expected "ok", got ${shown(b.status)}` };
+  if (typeof b.version !== 'string') return { problem: `version: expected a string, got ${shown(b.version)}` };
+  if (typeof b.hwaccel !== 'string') return { problem: `hwaccel: expected a string, got ${shown(b.hwaccel)}` };
+  if (!isStrings(b.encoders)) return { problem: `encoders: expected an array of strings, got ${shown(b.encoders)}` };
+  const jobs = b.jobs as Record<string, unknown> | null | undefined;
+  if (typeof jobs !== 'object' || jobs === null) return { problem: `jobs: expected an object, got ${shown(jobs)}` };
+  for (const key of ['running', 'queued', 'max'] as const) {
+    if (!isCount(jobs[key])) return { problem: `jobs.${key}: expected a whole number, got ${shown(jobs[key])}` };
+  }
+  const health: HealthBody = {
+    status: 'ok', version: b.version, hwaccel: b.hwaccel, encoders: [...b.encoders],
+    jobs: { running: jobs.running as number, queued: jobs.queued as number, max: jobs.max as number },
+  };
+  if (isStrings(b.hwaccels)) health.hwaccels = [...b.hwaccels];
+  if (typeof b.ffmpeg === 'string') health.ffmpeg = b.ffmpeg;
+  const caps = b.capabilities as Record<string, unknown> | null | undefined;
+  if (typeof caps === 'object' && caps !== null) {
+    health.capabilities = { link: typeof caps.link === 'number' ? caps.link : 0, callbacks: caps.callbacks === true, ws_progress: caps.ws_progress === true, paths_stat: caps.paths_stat === true };
+  }
+  return { health };
+}

@@ -1,0 +1,69 @@
+/**
+ * `POST /transcode` (SPEC "Worker HTTP API", docs/WORKER.md): the body the cartridge sends, the
+ * validation the worker applies to what it receives (a 400 names the field and what was
+ * expected), and the 202 answer. Light (core/errors.ts only): the cartridge reads the answer.
+ */
+import { PlexBeamError, describeValue } from '../errors.ts';
+
+/** The request body, as sent. */
+export interface TranscodeRequestBody {
+  session_id: string;
+  argv: readonly string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+/** A request body once validated, as the worker uses it. */
+export interface TranscodeRequest {
+  readonly sessionId: string;
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+}
+
+/** The 202 body: the job and where its link is. */
+export interface TranscodeAccepted {
+  job_id: string;
+  state: string;
+  /** `/jobs/<id>/link`. */
+  link: string;
+}
+
+const MAX_ARGS = 4096;
+const MAX_ARG_LENGTH = 65_536;
+const MAX_ENV = 512;
+
+function bad(message: string): PlexBeamError {
+  return new PlexBeamError('WORKER_BAD_REQUEST', message);
+}
+
+/** A string without NUL bytes (they cannot reach exec, and would cut a path short). */
+function isCleanString(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length <= max && !value.includes('\0');
+}
+
+/** Checks the shape of a received (parsed) request body; unknown fields are ignored for later versions. Throws WORKER_BAD_REQUEST. */
+export function validateTranscodeRequest(body: unknown): TranscodeRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad(`expected a JSON object, got ${describeValue(body)}`);
+  const { session_id: sessionId, argv, env = {}, cwd } = body as Record<string, unknown>;
+  if (!isCleanString(sessionId, 256) || sessionId === '') throw bad(`session_id: expected a non-empty string, got ${describeValue(sessionId)}`);
+  if (!Array.isArray(argv) || argv.length === 0 || argv.length > MAX_ARGS) {
+    throw bad(`argv: expected an array of 1 to ${MAX_ARGS} strings, got ${describeValue(argv)}`);
+  }
+  const badArg = argv.findIndex((arg) => !isCleanString(arg, MAX_ARG_LENGTH));
+  if (badArg !== -1) throw bad(`argv[${badArg}]: expected a string without NUL bytes, got ${describeValue(argv[badArg])}`);
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) throw bad(`env: expected an object of strings, got ${describeValue(env)}`);
+  const entries = Object.entries(env);
+  if (entries.length > MAX_ENV) throw bad(`env: more than ${MAX_ENV} variables`);
+  for (const [name, value] of entries) {
+    if (!isCleanString(value, MAX_ARG_LENGTH)) throw bad(`env.${name}: expected a string, got ${describeValue(value)}`);
+  }
+  if (!isCleanString(cwd, 4096) || !cwd.startsWith('/')) throw bad(`cwd: expected an absolute path, got ${describeValue(cwd)}`);
+  return { sessionId, argv: argv as string[], env: Object.fromEntries(entries) as Record<string, string>, cwd };
+}
+
+/** The job id of a received 202 body, or null when it is not one. */
+export function acceptedJobId(body: unknown): string | null {
+  const jobId = typeof body === 'object' && body !== null ? (body as Partial<TranscodeAccepted>).job_id : undefined;
+  return typeof jobId === 'string' && jobId !== '' ? jobId : null;
+}
