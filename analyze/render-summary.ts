@@ -42,8 +42,9 @@ export function renderSummary(summary: Summary, style: Style): string {
     out.push(style.bold('Why sessions fell back'), formatTable([{ header: 'sessions', ...right }, { header: 'share', ...right }, { header: 'code' }, { header: 'meaning' }], reasons), more(summary.fallback_reasons.length), '');
   }
   if (summary.workers.length > 0) {
-    const workers = summary.workers.map((w) => [w.worker, formatCount(w.count), formatCount(w.by_decision.remote), formatCount(w.by_decision.fallback), formatCount(w.outcomes.ok), formatCount(w.outcomes.failed), formatPercent(w.outcomes.failure_rate), formatDuration(w.durations.total_s)]);
-    out.push(style.bold('Workers'), formatTable([{ header: 'worker' }, { header: 'sessions', ...right }, { header: 'remote', ...right }, { header: 'fell back', ...right }, { header: 'ok', ...right }, { header: 'failed', ...right }, { header: 'failure', ...right }, { header: 'time', ...right }], workers), '');
+    const workers = summary.workers.map((w) => [w.worker, formatCount(w.count), formatCount(w.by_decision.remote), formatCount(w.by_decision.fallback), formatCount(w.outcomes.ok), formatCount(w.outcomes.stopped), formatCount(w.outcomes.failed), formatCount(w.outcomes.worker_lost), formatPercent(w.outcomes.failure_rate), formatDuration(w.durations.total_s)]);
+    const columns = [{ header: 'worker' }, { header: 'sessions', ...right }, { header: 'remote', ...right }, { header: 'fell back', ...right }, { header: 'ok', ...right }, { header: 'stopped', ...right }, { header: 'failed', ...right }, { header: 'lost', ...right }, { header: 'failure', ...right }, { header: 'time', ...right }];
+    out.push(style.bold('Workers'), formatTable(columns, workers), '');
   }
   out.push(style.dim('More: --patterns, --remote-feasibility, --events, --detail SESSION_ID; --json for machines.'));
   return `${out.filter((line) => line !== null).join('\n')}\n`;

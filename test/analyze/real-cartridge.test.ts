@@ -104,6 +104,11 @@ t.test('the text summary shows the same columns', async (t) => {
   t.same(cells('remote'), ['remote', '2', '0', '1', '0', '1', '0'], 'remote: one stopped, one worker lost, none failed');
   t.same(cells('fallback'), ['fallback', '1', '1', '0', '0', '0', '0'], 'fallback: one ok');
   t.match(text, /Why sessions fell back[\s\S]*no-healthy-worker/);
+  const workers = text.slice(text.indexOf('Workers'));
+  t.match(workers, /worker\s+sessions\s+remote\s+fell back\s+ok\s+stopped\s+failed\s+lost/);
+  const workerCells = (name: string) => workers.split('\n').find((l) => l.startsWith(`${name} `))?.trim().split(/\s{2,}/).slice(0, 8);
+  t.same(workerCells('stopped'), ['stopped', '1', '1', '0', '0', '1', '0', '0'], 'the worker Plex stopped: one stop');
+  t.same(workerCells('lost'), ['lost', '1', '1', '0', '0', '0', '0', '1'], 'the worker that died: one lost');
 });
 
 t.test('--detail says why each ended', async (t) => {
