@@ -1,8 +1,8 @@
 /**
  * The sandbox of one job, from its command line: media roots read-only, the job's folder and
- * scratch read-write, and of the rest of the transcode roots only what the argv names. This is
- * the kernel's second line behind the allow-list: a path it leaves out fails inside ffmpeg
- * (ENOENT), it never widens what the allow-list accepted.
+ * scratch read-write, and of the rest of the transcode roots only what the argv names (never
+ * another job's folder). This is the kernel's second line behind the allow-list: a path it
+ * leaves out fails inside ffmpeg (ENOENT); it never widens what the allow-list accepted.
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, sep } from 'node:path';
@@ -63,6 +63,16 @@ function writeFolder(path: string, facts: JobSandboxFacts): string | null {
   return transcodeRoot === undefined ? null : existingFolder(dirname(path), transcodeRoot);
 }
 
+/**
+ * True inside a sibling of the job's folder (`Sessions/plex-transcode-B` beside the job's
+ * `Sessions/plex-transcode-A`): other jobs' folders, never bound whatever the argv names. Paths
+ * elsewhere in the transcode roots (`Transcode/Detection/<id>`) stay reachable.
+ */
+function isOtherJobs(path: string, facts: JobSandboxFacts): boolean {
+  const parent = dirname(facts.cwd);
+  return parent !== facts.cwd && facts.transcodeRoots.some((root) => isWithin(parent, root)) && isWithin(path, parent) && !isWithin(path, facts.cwd);
+}
+
 /** Drops paths inside another path of the list (a bind inside a bind adds nothing). */
 function outermost(paths: readonly string[], covered: readonly string[] = []): string[] {
   const unique = [...new Set(paths)].sort((a, b) => a.length - b.length);
@@ -80,6 +90,7 @@ export function planJobSandbox(facts: JobSandboxFacts): SandboxSpec {
   for (const arg of facts.args) {
     for (const word of pathCandidates(arg)) {
       const path = resolveReal(isAbsolute(word) ? word : `${facts.cwd}/${word}`);
+      if (isOtherJobs(path, facts)) continue;
       if (inputs.has(path) || !writes) {
         if (findRoot(path, facts.transcodeRoots) !== undefined && existsSync(path)) readOnly.push(path);
         continue;
@@ -88,7 +99,7 @@ export function planJobSandbox(facts: JobSandboxFacts): SandboxSpec {
       if (folder !== null) readWrite.push(folder);
     }
   }
-  for (const input of inputs) if (findRoot(input, facts.transcodeRoots) !== undefined && existsSync(input)) readOnly.push(input);
+  for (const input of inputs) if (findRoot(input, facts.transcodeRoots) !== undefined && !isOtherJobs(input, facts) && existsSync(input)) readOnly.push(input);
   const reason = networkNeed(facts.args);
   const rw = outermost(readWrite);
   const mediaRoots = outermost(facts.mediaRoots);
