@@ -17,6 +17,7 @@ import { checkLocalWorker } from './local-worker-check.ts';
 import { findSamplePaths, plexDataDir } from './plex-paths.ts';
 import { checkServices, showUnit, UNITS, type Systemctl } from './services-check.ts';
 import { checkSessionLog } from './session-log-check.ts';
+import { checkShaper } from './shaper-check.ts';
 import { checkTranscodes } from './transcode-check.ts';
 import { checkWorker } from './worker-checks.ts';
 
@@ -69,6 +70,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   } else if (existsSync(sessionLog)) {
     checks.push(await checkSessionLog(config.dataDir, null));
   }
+  if (config.shaper.interface !== '') checks.push(...(await checkShaper(config.shaper)));
   if (deps.systemctl !== null) checks.push(...(await checkServices(deps.systemctl)));
   if (installed.includes('plexbeam-worker')) checks.push(...(await checkLocalWorker(config.worker, configPath(config))));
   return toReport(checks);
