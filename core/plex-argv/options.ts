@@ -3,6 +3,7 @@ import {
   EXIT_OPTIONS,
   FLAG_OPTIONS,
   GLOBAL_OPTIONS,
+  NEGATABLE_OPTIONS,
   OPTIONAL_VALUE_OPTIONS,
   OPTION_ALIASES,
   VALUE_OPTIONS,
@@ -44,12 +45,13 @@ export function describeOption(token: string): OptionShape {
   const alias = OPTION_ALIASES.get(written);
   const base = alias ? alias[0] : written;
   const spec = alias && alias[1] !== null ? alias[1] : writtenSpec;
-  const negated = !FLAG_OPTIONS.has(base) && base.startsWith('no') && FLAG_OPTIONS.has(base.slice(2));
+  // ffmpeg looks in its own table first, then AVOptions, then `-noX` of a bool option.
+  const negated = !FLAG_OPTIONS.has(base) && !VALUE_OPTIONS.has(base) && base.startsWith('no') && NEGATABLE_OPTIONS.has(base.slice(2));
   const plain = negated ? base.slice(2) : base;
   const exit = EXIT_OPTIONS.has(base);
   let arity: ValueArity;
   if (exit) arity = OPTIONAL_VALUE_OPTIONS.has(base) ? 'optional' : 'no';
-  else if (FLAG_OPTIONS.has(plain)) arity = 'no';
+  else if (negated || FLAG_OPTIONS.has(plain)) arity = 'no';
   else if (VALUE_OPTIONS.has(base) || VALUE_OPTION_PREFIXES.some((p) => base.startsWith(p))) arity = 'yes';
   else arity = 'unknown';
   return { name, base, spec, arity, global: exit || GLOBAL_OPTIONS.has(plain), exit, known: arity !== 'unknown' };

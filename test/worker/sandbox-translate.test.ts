@@ -35,7 +35,7 @@ t.test("Plex-private values naming the Plex machine pass in Plex's argv; the tra
   const graph = job.command.argv[job.command.argv.indexOf('-filter_complex') + 1] ?? '';
   t.match(graph, `subtitles=filename=${IN}:si=0:force_style=Outline\\\\=2`, 'inlineass became subtitles= reading the input');
   t.notMatch(job.command.argv.join(' '), /plexmediaserver|eae/, 'nothing of the Plex machine is left');
-  t.match(refusal(() => prepare(['-i', IN, '-vf', 'subtitles=/usr/lib/plexmediaserver/x.srt', 'o.mkv'])), { code: 'WORKER_FORBIDDEN', message: /outside mediaRoots/ },
+  t.match(refusal(() => prepare(['-i', IN, '-vf', 'subtitles=/usr/lib/plexmediaserver/x.srt', 'o.mkv'])), { code: 'WORKER_FORBIDDEN', message: /outside the allowed folders/ },
     'the same path in a stock filter is refused');
   t.match(refusal(() => prepare(['-i', IN, '-filter_complex', '[0:0]inlineass=f=/x,movie=/etc/passwd[v]', '-map', '[v]', 'o.mkv'])), { code: 'WORKER_FORBIDDEN', message: /movie/ },
     'a forbidden filter is refused even beside inlineass');

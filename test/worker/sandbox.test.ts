@@ -7,6 +7,7 @@ import { prepareJob, type PrepareContext } from '../../worker/sandbox/index.ts';
 import { createPathPolicy } from '../../worker/sandbox/path-policy.ts';
 import { validateTranscodeRequest } from '../../worker/sandbox/request.ts';
 import { listFilters } from '../../worker/sandbox/filters.ts';
+import { demuxerWhitelist } from '../../core/ffmpeg-grammar/index.ts';
 
 const dir = realpathSync(t.testdir({ media: { Movies: { 'in.mkv': 'x', 'Plex Versions': {} } }, tx: { sess: { 'temp-0.srt': 's' } }, outside: { 'secret.txt': 's' } }));
 symlinkSync(join(dir, 'outside'), join(dir, 'tx', 'sess', 'escape'));
@@ -44,12 +45,12 @@ t.test('a Plex-shaped argv is mapped, checked, translated, checked again, its ca
   t.same(job.inputs, [join(dir, 'media/Movies/in.mkv'), join(dir, 'tx/sess/temp-0.srt')], 'the inputs the runner probes');
   t.same(argv, [
     '-y', '-loglevel', 'error', '-filter_complex', '[0:0]scale=w=1280:h=720[0];[0]format=yuv420p[1]', '-nostats',
-    '-codec:1', 'eac3', '-protocol_whitelist', 'file', '-i', join(dir, 'media/Movies/in.mkv'), '-protocol_whitelist', 'file',
-    '-i', join(dir, 'tx/sess/temp-0.srt'), '-map', '[1]', '-codec:0', 'libx264', '-sei:0', '-a53_cc', '-force_key_frames:0',
+    '-codec:1', 'eac3', '-format_whitelist', demuxerWhitelist(false), '-protocol_whitelist', 'file', '-i', join(dir, 'media/Movies/in.mkv'),
+    '-format_whitelist', demuxerWhitelist(false), '-protocol_whitelist', 'file', '-i', join(dir, 'tx/sess/temp-0.srt'), '-map', '[1]', '-codec:0', 'libx264', '-sei:0', '-a53_cc', '-force_key_frames:0',
     'expr:gte(t,n_forced*1)', '-metadata', 'title=AC/DC', '-f', 'ssegment', '-segment_list', '.plexbeam-stage-job1-0/segments.csv',
     '-segment_list_type', 'csv', '-segment_list_size', '0', '-protocol_whitelist', 'file,http,tcp', '.plexbeam-stage-job1-0/media-%05d.ts',
     '-map', '1:s:0', '-f', 'null', '-codec', 'ass', '-protocol_whitelist', 'file,http,tcp', 'nullfile',
-  ], 'no -progress (the runner adds it), segments staged, the Plex machine\'s device dropped');
+  ], 'no -progress (the runner adds it), segments staged, the Plex machine\'s device dropped, demuxers and protocols pinned');
   t.match(translation.postProcess, [{ kind: 'ssegment', listUrl: 'http://127.0.0.1:4444/cb/job1/tok/0/video/:/transcode/session/abc/def/manifest?X-Plex-Http-Pipeline=infinite' }],
     'the segment list goes to the capture server, from the publisher');
   t.match(translation.dropped, [{ option: '-init_hw_device' }, { option: '-filter_hw_device' }, { option: '-loglevel_plex' }, { option: '-progressurl' }, { option: '-eae_prefix' }]);
@@ -70,20 +71,21 @@ t.test('symlinks and .. are resolved before the roots are checked', async (t) =>
     t.ok(isPlexBeamError(error, 'WORKER_FORBIDDEN'), 'WORKER_FORBIDDEN');
     t.match((error as Error).message, pattern);
   };
-  refuse(['-i', '/plex/media/Movies/in.mkv', 'escape/out.ts'], /outside transcodeRoots \(resolves to .*outside\/out\.ts\)/);
-  refuse(['-i', '/plex/media/Movies/in.mkv', 'escape/../x.ts'], /outside transcodeRoots \(resolves to .*\/x\.ts\)/);
-  refuse(['-i', 'escape/secret.txt', 'out.ts'], /outside mediaRoots and transcodeRoots/);
-  refuse(['-i', '/plex/media/../outside/secret.txt', 'out.ts'], /outside mediaRoots/);
-  t.throws(() => prepareJob(request(['-i', 'x.mkv', 'out.ts'], '/plex/transcode/sess/escape'), context()), /cwd .* is outside transcodeRoots/);
-  t.throws(() => prepareJob(request(['-i', 'x.mkv', 'out.ts'], '/plex/transcode/missing'), context()), /does not exist here/);
-  t.throws(() => prepareJob(request(['-i', 'x.mkv', 'out.ts'], '/plex/media/Movies'), context()), /cwd .* is outside transcodeRoots/);
+  // The message echoes what the client sent, never where it resolves outside the roots.
+  refuse(['-i', '/plex/media/Movies/in.mkv', 'escape/out.ts'], /^output "escape\/out\.ts" is outside the allowed folders \(transcodeRoots\)$/);
+  refuse(['-i', '/plex/media/Movies/in.mkv', 'escape/../x.ts'], /^output "escape\/\.\.\/x\.ts" is outside the allowed folders/);
+  refuse(['-i', 'escape/secret.txt', 'out.ts'], /^input "escape\/secret\.txt" is outside the allowed folders \(mediaRoots and transcodeRoots\)$/);
+  refuse(['-i', '/plex/media/../outside/secret.txt', 'out.ts'], /outside the allowed folders/);
+  t.throws(() => prepareJob(request(['-i', 'x.mkv', 'out.ts'], '/plex/transcode/sess/escape'), context()), /^cwd "\/plex\/transcode\/sess\/escape" is outside the allowed folders \(transcodeRoots\); check worker\.pathMap$/);
+  t.throws(() => prepareJob(request(['-i', 'x.mkv', 'out.ts'], '/plex/transcode/missing'), context()), /does not exist on the worker/);
+  t.throws(() => prepareJob(request(['-i', 'x.mkv', 'out.ts'], '/plex/media/Movies'), context()), /cwd .* is outside the allowed folders/);
 });
 
 t.test('remote http inputs need allowHttpInputs; loopback inputs are never reachable', async (t) => {
   const argv = ['-i', 'http://tv.example/stream.ts', '-c', 'copy', 'out.ts'];
   t.throws(() => prepareJob(request(argv), context()), /set worker.allowHttpInputs/);
   const job = prepareJob(request(argv), context({ allowHttpInputs: true }));
-  t.same(job.command.argv.slice(1, 5), ['-protocol_whitelist', 'http,https,tcp,tls', '-i', 'http://tv.example/stream.ts']);
+  t.same(job.command.argv.slice(1, 7), ['-format_whitelist', demuxerWhitelist(true), '-protocol_whitelist', 'http,https,tcp,tls', '-i', 'http://tv.example/stream.ts']);
   for (const host of ['127.0.0.1:32400', 'localhost', '[::1]', '0.0.0.0', '2130706433']) {
     t.throws(() => prepareJob(request(['-i', `http://${host}/x`, 'out.ts']), context({ allowHttpInputs: true })), /loopback/, host);
   }

@@ -1,15 +1,17 @@
-/** Splits an ffmpeg argv the way ffmpeg's own parser does: options, each `-i` input, each output. */
+/** Splits an ffmpeg argv with the one grammar (core/ffmpeg-grammar): options, each `-i` input, each output. */
 import { PlexBeamError } from '../../core/errors.ts';
-import { isFlagOption } from './option-rules.ts';
+import { splitFfmpegArgv, type OptionInfo } from '../../core/ffmpeg-grammar/index.ts';
 import { forbid } from './path-policy.ts';
 
 export interface ArgvOption {
   /** Position of the option itself in argv. */
   index: number;
-  /** Name without the dash and stream specifier: `-codec:0` → `codec`. */
+  /** Name without the dash and stream specifier: `-codec:0` → `codec`, `-noautorotate` → `noautorotate`. */
   name: string;
   /** The option as written, e.g. `-codec:0`. */
   raw: string;
+  /** What the grammar says about it. */
+  info: OptionInfo;
   /** Its value (absent for flags) and the value's position. */
   value?: string;
   valueIndex?: number;
@@ -24,41 +26,29 @@ export interface ArgvFile {
   options: ArgvOption[];
 }
 
-/** Walks argv: every token starting with `-` (but `-` alone) is an option, `-i X` an input, anything else an output. */
-export function splitArgv(argv: readonly string[]): { files: ArgvFile[]; trailing: ArgvOption[] } {
-  const files: ArgvFile[] = [];
-  let pending: ArgvOption[] = [];
-  for (let index = 0; index < argv.length; index += 1) {
-    const token = argv[index] as string;
-    if (!token.startsWith('-') || token === '-') {
-      files.push({ kind: 'output', target: token, targetIndex: index, options: pending });
-      pending = [];
-      continue;
-    }
-    // `--` makes the next token an output whatever it looks like; `-/opt` reads the value from a file.
+/** Walks argv exactly as ffmpeg 5.1 does; refuses `--`, `--opt` and `-/opt`, which only hide what a token is. */
+export function splitArgv(argv: readonly string[]): { files: ArgvFile[]; globals: ArgvOption[]; trailing: ArgvOption[] } {
+  for (const token of argv) {
     if (token.startsWith('--') || token.startsWith('-/')) throw forbid(`option ${JSON.stringify(token)} is not allowed`);
-    const name = (token.slice(1).split(':')[0] as string);
-    if (isFlagOption(name)) {
-      pending.push({ index, name, raw: token });
-      continue;
-    }
-    const value = argv[index + 1];
-    if (value === undefined) {
-      throw new PlexBeamError('WORKER_BAD_REQUEST', `argv: option ${token} at the end needs a value`);
-    }
-    if (name === 'i') {
-      files.push({ kind: 'input', target: value, targetIndex: index + 1, options: pending });
-      pending = [];
-    } else {
-      pending.push({ index, name, raw: token, value, valueIndex: index + 1 });
-    }
-    index += 1;
   }
-  return { files, trailing: pending };
+  const split = splitFfmpegArgv(argv);
+  const missing = split.missingValue[0];
+  if (missing !== undefined) throw new PlexBeamError('WORKER_BAD_REQUEST', `argv: option ${missing.token} at the end needs a value`);
+  const convert = (o: (typeof split.globals)[number]): ArgvOption => ({
+    index: o.index,
+    name: o.info.name.split(':')[0] as string,
+    raw: o.token,
+    info: o.info,
+    ...(o.value === null ? {} : { value: o.value, valueIndex: o.valueIndex }),
+  });
+  return {
+    files: split.files.map((f) => ({ kind: f.kind, target: f.target, targetIndex: f.targetIndex, options: f.options.map(convert) })),
+    globals: split.globals.map(convert),
+    trailing: split.trailing.map(convert),
+  };
 }
 
-/** The `-f` format an input or output names, lower-cased, if any. */
+/** The `-f` format an input or output names, if any (ffmpeg matches format names case-sensitively). */
 export function formatOf(file: ArgvFile): string | undefined {
-  const option = file.options.findLast((o) => o.name === 'f');
-  return option?.value?.toLowerCase();
+  return file.options.findLast((o) => o.info.base === 'f' && o.info.source === 'main')?.value;
 }

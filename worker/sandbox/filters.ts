@@ -1,84 +1,63 @@
-/** Checks a filter graph: no filter that opens inputs or talks to the outside, and file arguments inside the roots. */
-import { PLEX_SIDE_FILTERS } from './option-rules.ts';
-import { checkReadPath, checkWritePath, forbid, pathWords, type PathPolicy } from './path-policy.ts';
-import { FFMPEG_PROTOCOLS } from './urls.ts';
-
-/** Filters refused whatever their arguments: they open other inputs, run commands or load plugins. */
-const FORBIDDEN_FILTERS: ReadonlyMap<string, string> = new Map([
-  ['movie', 'opens another input'],
-  ['amovie', 'opens another input'],
-  ['sendcmd', 'reads commands from a file'],
-  ['asendcmd', 'reads commands from a file'],
-  ['zmq', 'listens on the network'],
-  ['azmq', 'listens on the network'],
-  ['frei0r', 'loads a plugin library'],
-  ['frei0r_src', 'loads a plugin library'],
-  ['ladspa', 'loads a plugin library'],
-  ['lv2', 'loads a plugin library'],
-]);
-
-/** Filters whose file arguments are written, not read. */
-const WRITING_FILTERS: ReadonlySet<string> = new Set([
-  'psnr', 'ssim', 'vidstabdetect', 'signature', 'metadata', 'ametadata', 'libvmaf', 'vmafmotion', 'identity',
-]);
-
 /**
- * Filter graphs escape with `\` and quote with `'` at two levels; the check reads the graph with
- * both removed, which can only make it find more (never fewer) paths and protocols than ffmpeg.
+ * Checks a filter graph against the allow-list: read exactly as ffmpeg reads it (both escaping
+ * levels, core/ffmpeg-grammar/filter-graph.ts), every filter on the list, and every file option
+ * a plain path inside the roots for the access it gets (relative ones against the job's cwd,
+ * symlinks followed).
  */
-function unescape(text: string): string {
-  return text.replace(/\\(.)/gs, '$1').replaceAll("'", '');
-}
+import {
+  FILE_FILTERS, FILTERS, PLEX_FILTERS, parseFilterOptions, parseGraph, type FileFilter,
+} from '../../core/ffmpeg-grammar/index.ts';
+import { checkReadFile, checkWritePath, forbid, looksLikeUrl, type FileAccess, type PathPolicy } from './path-policy.ts';
 
-/** The filters of a graph: name and unescaped arguments, labels stripped. */
+/** The filters of a graph as ffmpeg instantiates them: name and the argument string each receives. */
 export function listFilters(graph: string): { name: string; args: string }[] {
-  // Split on `,`/`;` outside quotes and escapes; then drop `[label]`s around each filter.
-  const parts: string[] = [];
-  let current = '';
-  let quoted = false;
-  for (let i = 0; i < graph.length; i += 1) {
-    const char = graph[i] as string;
-    if (char === '\\' && i + 1 < graph.length) {
-      current += char + (graph[i + 1] as string);
-      i += 1;
-    } else if (char === "'") {
-      quoted = !quoted;
-      current += char;
-    } else if (!quoted && (char === ',' || char === ';')) {
-      parts.push(current);
-      current = '';
-    } else {
-      current += char;
-    }
-  }
-  parts.push(current);
-  return parts
-    .map((part) => unescape(part).trim().replace(/^(\s*\[[^\]]*\])+/, '').replace(/(\[[^\]]*\]\s*)+$/, '').trim())
-    .filter((part) => part !== '')
-    .map((part) => {
-      // ffmpeg unescapes filter names too (`mov\ie` is `movie`), hence matching on the unescaped text.
-      const match = /^([^=@\s]+)(?:@[^=]*)?(?:=(.*))?$/s.exec(part);
-      return { name: (match?.[1] ?? part).toLowerCase(), args: match?.[2] ?? '' };
-    });
+  return parseGraph(graph).filters.map((f) => ({ name: f.name, args: f.args ?? '' }));
 }
 
-const FORBIDDEN_NAME = new RegExp(`(?:^|[\\];,\\s])(${[...FORBIDDEN_FILTERS.keys()].join('|')})(?:@[^=,;\\s]*)?(?:=|$|[,;[\\s])`, 'i');
-
 /**
- * Throws 403 for a forbidden filter, a protocol, or a file argument outside the roots. With
- * `plexArgv` (Plex's argv, before translation) the fonts of Plex-private filters are not checked.
+ * Throws 403 for a filter not on the list, or a file option that is a URL or outside the roots;
+ * returns the files the graph opens. With `plexArgv` (Plex's argv, before translation) Plex's own
+ * filters pass unchecked: the translation replaces them, and what runs is checked again.
  */
-export function checkFilterGraph(policy: PathPolicy, option: string, graph: string, cwd: string, plexArgv = false): void {
-  // Searched in the whole graph rather than per filter, so no way of splitting it can hide one.
-  const forbidden = FORBIDDEN_NAME.exec(unescape(graph))?.[1]?.toLowerCase();
-  if (forbidden !== undefined) throw forbid(`filter "${forbidden}" in ${option} is not allowed: it ${FORBIDDEN_FILTERS.get(forbidden)}`);
-  for (const { name, args } of listFilters(graph)) {
-    for (const match of args.matchAll(/(?:^|[^A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*):/g)) {
-      const scheme = (match[1] as string).toLowerCase();
-      if (FFMPEG_PROTOCOLS.has(scheme)) throw forbid(`filter "${name}" in ${option} names a "${scheme}:" URL; filters may only use files`);
-    }
-    if (plexArgv && PLEX_SIDE_FILTERS.has(name)) continue;
-    const check = WRITING_FILTERS.has(name) ? checkWritePath : checkReadPath;
-    for (const word of pathWords(args)) check(policy, `filter "${name}" in ${option}: file`, word, cwd);
+export function checkFilterGraph(policy: PathPolicy, option: string, graph: string, cwd: string, plexArgv = false): FileAccess[] {
+  const parsed = parseGraph(graph);
+  if (parsed.error !== null) {
+    // Plex's graph goes to the translation, which refuses what it cannot read (422); what runs must parse.
+    if (plexArgv) return [];
+    throw forbid(`${option}: the filter graph does not parse (${parsed.error})`);
   }
+  const touched: FileAccess[] = [];
+  for (const { name, args } of parsed.filters) {
+    if (PLEX_FILTERS.has(name)) {
+      if (plexArgv) continue;
+      throw forbid(`filter "${name}" in ${option} is Plex's own; stock ffmpeg cannot run it`);
+    }
+    if (!FILTERS.has(name)) throw forbid(`filter "${name}" in ${option} is not on the allow-list`);
+    const files = FILE_FILTERS.get(name);
+    if (files === undefined || args === null) continue;
+    for (const { key, value, access } of fileOptions(name, files, args, option)) {
+      const what = `filter "${name}" in ${option}: ${key}`;
+      if (looksLikeUrl(value)) {
+        throw forbid(`${what} names a "${/^[^:,]*/.exec(value)?.[0] ?? ''}:" URL; filters may only use files inside the allowed folders`);
+      }
+      if (access === 'write') touched.push(checkWritePath(policy, what, value, cwd));
+      else touched.push(checkReadFile(policy, what, value, cwd, false, key === 'fontsdir'));
+    }
+  }
+  return touched;
+}
+
+/** The file options of one filter's arguments, positional ones named by the filter's option order. */
+function fileOptions(name: string, filter: FileFilter, args: string, option: string): { key: string; value: string; access: 'read' | 'write' }[] {
+  const found: { key: string; value: string; access: 'read' | 'write' }[] = [];
+  let position = 0;
+  let keyed = false;
+  for (const { key, value } of parseFilterOptions(args)) {
+    if (key === null && keyed) throw forbid(`filter "${name}" in ${option}: a positional argument after a named one`);
+    const named = key ?? filter.positional[position++];
+    if (key !== null) keyed = true;
+    const access = named === undefined ? undefined : filter.files[named];
+    if (access !== undefined && named !== undefined) found.push({ key: named, value, access });
+  }
+  return found;
 }

@@ -5,6 +5,7 @@
  * protocols. `commandFor` repeats the last steps once the runner has probed the inputs.
  */
 import { createCallbackRewriter } from '../callbacks/rewrite.ts';
+import { demuxerWhitelist } from '../../core/ffmpeg-grammar/index.ts';
 import { translate, type ProbedInput, type TranslateContext, type Translation } from '../translate/index.ts';
 import type { ArgvFile } from './argv-grammar.ts';
 import { checkArgv, type CheckContext } from './check-argv.ts';
@@ -84,9 +85,12 @@ export function prepareJob(request: TranscodeRequest, context: PrepareContext): 
 }
 
 /**
- * Puts `-protocol_whitelist` right before each input's `-i` and each output's name. The scan
- * already refused other protocols; this makes ffmpeg refuse them too, even where the scan
- * cannot see (a playlist inside a media file, an HTTP redirect).
+ * Puts `-protocol_whitelist` right before each input's `-i` and each output's name, and
+ * `-format_whitelist` before each input. The scan already refused other protocols and formats;
+ * this makes ffmpeg refuse them too where the scan cannot see: an HTTP redirect, or a file in a
+ * media root whose content is a concat/HLS playlist or an image pattern (content detection may
+ * pick only the allowed demuxers). The grammar split the argv as ffmpeg does, so `-i` and each
+ * output name are at option boundaries: nothing before them can take the pins as its value.
  */
 function pinProtocols(argv: readonly string[], files: readonly ArgvFile[]): string[] {
   const out = [...argv];
@@ -94,7 +98,8 @@ function pinProtocols(argv: readonly string[], files: readonly ArgvFile[]): stri
     const isHttpInput = file.kind === 'input' && /^https?$/.test(protocolOf(file.target) ?? '');
     const list = file.kind === 'output' ? OUTPUT_PROTOCOLS : isHttpInput ? HTTP_INPUT_PROTOCOLS : INPUT_PROTOCOLS;
     const at = file.kind === 'input' ? file.targetIndex - 1 : file.targetIndex;
-    out.splice(at, 0, '-protocol_whitelist', list);
+    const formats = file.kind === 'input' ? ['-format_whitelist', demuxerWhitelist(isHttpInput)] : [];
+    out.splice(at, 0, ...formats, '-protocol_whitelist', list);
   }
   return out;
 }

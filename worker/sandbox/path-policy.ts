@@ -12,6 +12,12 @@ export interface PathPolicy {
   readonly pathMap: readonly PathMapping[];
 }
 
+/** A file an argv makes ffmpeg open: its resolved worker-side path and how it is opened. */
+export interface FileAccess {
+  readonly path: string;
+  readonly access: 'read' | 'write';
+}
+
 /** Resolves the configured roots now (they may be symlinks, or mounted after the worker started). */
 export function createPathPolicy(config: Pick<WorkerConfig, 'mediaRoots' | 'transcodeRoots' | 'pathMap'>): PathPolicy {
   const real = (roots: readonly string[]) => roots.map((root) => resolveReal(resolve(root)));
@@ -33,6 +39,16 @@ export function mapPathsInValue(value: string, pathMap: readonly PathMapping[]):
   return value.replace(/(^|[=:,;'"[\s])(\/[^:,;'"\]\s]*)/g, (_all, lead: string, path: string) => lead + applyPathMap(path, pathMap));
 }
 
+/**
+ * True when ffmpeg's `url_find_protocol` could read `value` as a URL rather than a file: a
+ * scheme of `[A-Za-z0-9+.-]` before `:` (nested ones such as `crypto+file:` included) or the
+ * `subfile,,…:` form. Stricter than ffmpeg (which needs the protocol to exist): a file argument
+ * must be a plain path.
+ */
+export function looksLikeUrl(value: string): boolean {
+  return /^[A-Za-z0-9+.-]*:/.test(value) || /^subfile,/i.test(value);
+}
+
 /** The words of an option or filter argument that are taken for files: absolute, or with a `..` segment. */
 export function pathWords(text: string): string[] {
   return text.split(/[=:,;\s]+/).filter((word) => word.startsWith('/') || /(?:^|\/)\.\.(?:\/|$)/.test(word));
@@ -45,24 +61,45 @@ export function resolveArgPath(value: string, cwd: string): string {
 }
 
 /** Throws 403 unless the (mapped) path is readable under mediaRoots or transcodeRoots. */
-export function checkReadPath(policy: PathPolicy, what: string, value: string, cwd: string): void {
+export function checkReadPath(policy: PathPolicy, what: string, value: string, cwd: string): FileAccess {
   const real = resolveArgPath(value, cwd);
   if (findRoot(real, [...policy.mediaRoots, ...policy.transcodeRoots]) === undefined) {
-    throw forbid(`${what} ${JSON.stringify(value)} is outside mediaRoots and transcodeRoots (resolves to ${real})`);
+    throw forbid(`${what} ${JSON.stringify(value)} is outside the allowed folders (mediaRoots and transcodeRoots)`);
   }
+  return { path: real, access: 'read' };
+}
+
+/**
+ * checkReadPath for a file ffmpeg opens and reads: also refused when it exists but is not a
+ * regular file (a FIFO or socket would hold the job; a folder only where `folderOk`, e.g. fonts).
+ */
+export function checkReadFile(policy: PathPolicy, what: string, value: string, cwd: string, mustExist = false, folderOk = false): FileAccess {
+  const access = checkReadPath(policy, what, value, cwd);
+  let stats;
+  try {
+    stats = statSync(access.path);
+  } catch {
+    if (mustExist) throw forbid(`${what} ${JSON.stringify(value)} does not exist`);
+    return access;
+  }
+  if (!stats.isFile() && !(folderOk && stats.isDirectory())) {
+    throw forbid(`${what} ${JSON.stringify(value)} is not a regular file`);
+  }
+  return access;
 }
 
 /** Throws 403 unless the (mapped) path is writable: under transcodeRoots, or in a `Plex Versions/` folder of a media root. */
-export function checkWritePath(policy: PathPolicy, what: string, value: string, cwd: string): void {
+export function checkWritePath(policy: PathPolicy, what: string, value: string, cwd: string): FileAccess {
   const real = resolveArgPath(value, cwd);
-  if (findRoot(real, policy.transcodeRoots) !== undefined) return;
+  const access: FileAccess = { path: real, access: 'write' };
+  if (findRoot(real, policy.transcodeRoots) !== undefined) return access;
   const mediaRoot = findRoot(real, policy.mediaRoots);
   if (mediaRoot !== undefined) {
     const segments = relative(mediaRoot, real).split(sep);
-    if (segments.slice(0, -1).includes('Plex Versions')) return;
-    throw forbid(`${what} ${JSON.stringify(value)} writes into a media root outside a "Plex Versions" folder (resolves to ${real})`);
+    if (segments.slice(0, -1).includes('Plex Versions')) return access;
+    throw forbid(`${what} ${JSON.stringify(value)} writes into a media root outside a "Plex Versions" folder`);
   }
-  throw forbid(`${what} ${JSON.stringify(value)} is outside transcodeRoots (resolves to ${real})`);
+  throw forbid(`${what} ${JSON.stringify(value)} is outside the allowed folders (transcodeRoots)`);
 }
 
 /** Maps and checks the job's working directory: it must exist inside transcodeRoots. Returns the worker-side path. */
@@ -70,7 +107,7 @@ export function checkCwd(policy: PathPolicy, cwd: string): string {
   const mapped = applyPathMap(cwd, policy.pathMap);
   const real = resolveReal(mapped);
   if (findRoot(real, policy.transcodeRoots) === undefined) {
-    throw forbid(`cwd ${JSON.stringify(cwd)} is outside transcodeRoots (resolves to ${real}); check worker.pathMap`);
+    throw forbid(`cwd ${JSON.stringify(cwd)} is outside the allowed folders (transcodeRoots); check worker.pathMap`);
   }
   let isDirectory = false;
   try {
@@ -79,7 +116,7 @@ export function checkCwd(policy: PathPolicy, cwd: string): string {
     // reported below
   }
   if (!isDirectory) {
-    throw forbid(`cwd ${JSON.stringify(cwd)} (${real} on the worker) does not exist here: is the transcode folder shared and pathMap right?`);
+    throw forbid(`cwd ${JSON.stringify(cwd)} does not exist on the worker: is the transcode folder shared and pathMap right?`);
   }
   return real;
 }

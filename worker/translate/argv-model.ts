@@ -1,5 +1,5 @@
-// ffmpeg's command-line grammar: global options, inputs and outputs, each with its own options.
-import { isBooleanOption, isGlobalOption } from './option-table.ts';
+// ffmpeg's command-line grammar (core/ffmpeg-grammar): global options, inputs and outputs, each with its own options.
+import { describeOption } from '../../core/ffmpeg-grammar/index.ts';
 
 /** One option as written: `-name:spec value` (spec and value may be absent). */
 export interface Opt {
@@ -43,12 +43,14 @@ export function parseFfmpegArgv(argv: readonly string[]): ArgvModel {
       continue;
     }
     const { name, spec } = splitOptionToken(token);
-    const takesValue = !isBooleanOption(name);
+    const info = describeOption(token);
+    // Print-and-exit options take the next token only when there is one (ffmpeg's OPT_EXIT).
+    const takesValue = info.takesValue && (info.arity !== 'exit' || i + 1 < argv.length);
     const value = takesValue ? (argv[++i] ?? '') : null;
     if (name === 'i') {
       model.inputs.push({ options: pending, url: value ?? '' });
       pending = [];
-    } else if (isGlobalOption(name)) {
+    } else if (info.scope === 'global') {
       model.globals.push({ name, spec, value });
     } else {
       pending.push({ name, spec, value });
