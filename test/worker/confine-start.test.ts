@@ -1,0 +1,52 @@
+// `plexbeam worker` (the built CLI) and worker.confinement: it refuses to start when bubblewrap is
+// required and missing, starts with a warning when told "unconfined", and says what it enforces.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { followJsonLogs } from '../harness/json-log-process.ts';
+import { BIN, FAKE_FFMPEG, startWorker } from './helpers.ts';
+
+/** A PATH like the usual one, without bwrap: a folder of links to everything in /usr/bin (and /bin) but it. */
+function pathWithoutBwrap(dir: string): string {
+  const bin = join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  for (const from of ['/usr/bin', '/bin']) {
+    for (const name of readdirSync(from)) if (name !== 'bwrap' && !existsSync(join(bin, name))) symlinkSync(join(from, name), join(bin, name));
+  }
+  return bin;
+}
+
+t.test('confinement "bubblewrap" with no bwrap on PATH: refuses to start, exit 2, naming the fix', async (t) => {
+  const dir = t.testdir({});
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ worker: { host: '127.0.0.1', port: 0, ffmpegPath: FAKE_FFMPEG, confinement: 'bubblewrap' } }));
+  const proc = spawn(BIN, ['worker', '--config', config], { env: { PATH: pathWithoutBwrap(dir), TMPDIR: dir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+  });
+  const { logs, exited, stderr } = followJsonLogs(proc, { timeoutMs: 20_000 });
+  const { code } = await exited;
+  t.equal(code, 2);
+  t.match(stderr(), /worker\.confinement is "bubblewrap" but ffmpeg cannot be confined here: bubblewrap \(bwrap\) is not installed/);
+  t.match(stderr(), /apt-get install bubblewrap.*"unconfined"/, 'the fix: install it, allow user namespaces, or accept unconfined');
+  t.ok(logs.some((line) => line.level === 'fatal' && line.code === 'CONFINEMENT_UNAVAILABLE'), 'a fatal log line for the journal');
+  t.notOk(logs.some((line) => line.msg === 'listening'), 'it never listened');
+});
+
+t.test('confinement "unconfined": starts, with a warning saying so', async (t) => {
+  const dir = t.testdir({});
+  const worker = await startWorker(dir, { ffmpegPath: FAKE_FFMPEG, confinement: 'unconfined' });
+  t.teardown(() => worker.stop('SIGKILL'));
+  const warning = worker.logs.find((line) => line.level === 'warn' && /^UNCONFINED/.test(line.msg ?? ''));
+  t.match(warning, { confinement: { mode: 'unconfined', setting: 'unconfined' } }, 'a warn line before it listens');
+  t.equal((await worker.stop()).code, 0);
+});
+
+t.test('default "auto" where bubblewrap works: says it confines', { skip: spawnSync('bwrap', ['--unshare-all', '--ro-bind', '/', '/', 'true']).status === 0 ? false : 'bubblewrap cannot run here' }, async (t) => {
+  const dir = t.testdir({});
+  const worker = await startWorker(dir, { ffmpegPath: FAKE_FFMPEG });
+  t.teardown(() => worker.stop('SIGKILL'));
+  t.ok(worker.logs.some((line) => line.level === 'info' && /^confined by bubblewrap/.test(line.msg ?? '') && line.confinement?.mode === 'bubblewrap'));
+  t.ok(worker.logs.some((line) => line.msg === 'hardware probed' && line.hwaccel === 'nvenc'), "the probe's test encodes ran (confined) with the fake ffmpeg");
+});
