@@ -18,8 +18,10 @@ export function confinementFallback(error: unknown): { note: string; worker: Rec
   if (field === undefined || field.kind !== 'enum') return null;
   const value = UNCONFINED.find((v) => field.values.includes(v));
   if (value === undefined) return null;
+  // The worker's message is long (it carries the whole fix); the demo says only why.
+  const why = /cannot be confined here: (.*?)(?:\. Fix:|$)/s.exec(message)?.[1] ?? message.replace(/^the loopback worker /, '');
   return {
-    note: `the worker's kernel confinement cannot work here (${message.replace(/^the loopback worker /, '')}); running the demo worker with worker.confinement "${value}"`,
+    note: `kernel confinement cannot work here (${why}); the demo worker runs with worker.confinement "${value}" (docs/WORKER.md)`,
     worker: { confinement: value },
   };
 }

@@ -27,7 +27,7 @@ export interface DemoResult {
   error: string | null;
   /** The temp folder (gone once the demo returns). */
   tempDir: string;
-  worker: { name: string; url: string; pid: number; hwaccel: string; encoders: string[] } | null;
+  worker: { name: string; url: string; pid: number; hwaccel: string; encoders: string[]; confinement: string | null } | null;
   /** The video encoder that wrote the segments. */
   encoder: string | null;
   transcode: TranscodeResult | null;
@@ -102,7 +102,7 @@ async function runDemo(options: DemoOptions, track: (child: Child) => void, canc
       startWorkerWithFallback(workerOptions, result.notes, step),
     ]);
     worker = started;
-    result.worker = { name: DEMO_WORKER_NAME, url: worker.url, pid: worker.child.pid, hwaccel: worker.hwaccel, encoders: worker.encoders };
+    result.worker = { name: DEMO_WORKER_NAME, url: worker.url, pid: worker.child.pid, hwaccel: worker.hwaccel, encoders: worker.encoders, confinement: worker.confinement };
     interrupted(cancelled);
 
     const config = join(tempDir, 'plexbeam.json');
@@ -111,7 +111,7 @@ async function runDemo(options: DemoOptions, track: (child: Child) => void, canc
       workers: [{ url: worker.url, apiKey, name: DEMO_WORKER_NAME }], healthTimeoutMs: 2000, fallbackToLocal: false,
     }, null, 2), { mode: 0o600 });
     step('installing the cartridge into a stand-in Plex folder (plexbeam cartridge install)');
-    const plex = await installStandInPlex({ dir: join(tempDir, 'plex'), ffmpeg, node, cliMain, config, env });
+    const plex = await installStandInPlex({ dir: join(tempDir, 'plex'), ffmpeg, node, cliMain, config, env, onChild: keep });
     interrupted(cancelled);
 
     const session = { key: randomUUID(), id: randomUUID() };

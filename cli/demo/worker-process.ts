@@ -17,6 +17,8 @@ export interface LoopbackWorker {
   /** What its hardware probe chose: `nvenc`, `qsv`, `vaapi` or `software`, and the encoders. */
   hwaccel: string;
   encoders: string[];
+  /** How its ffmpeg is confined (`bubblewrap`, `unconfined`), from its start-up log; null if it did not say. */
+  confinement: string | null;
   stop(): Promise<void>;
 }
 
@@ -84,6 +86,7 @@ export async function startLoopbackWorker(options: WorkerOptions): Promise<Loopb
     logs,
     hwaccel: typeof probed.hwaccel === 'string' ? probed.hwaccel : 'unknown',
     encoders: Array.isArray(probed.encoders) ? probed.encoders.map(String) : [],
+    confinement: confinementOf(logs),
     stop: () => child.stop(),
   };
 }
@@ -96,4 +99,9 @@ export function lastWords(logs: readonly WorkerLogLine[], stderr: string): strin
     return [line.msg, err?.message].filter(Boolean).join(': ');
   }
   return stderr.trim().split('\n').at(-1)?.replace(/^plexbeam: /, '') ?? '';
+}
+
+function confinementOf(logs: readonly WorkerLogLine[]): string | null {
+  const mode = (logs.find((line) => typeof line.confinement === 'object' && line.confinement !== null)?.confinement as { mode?: unknown } | undefined)?.mode;
+  return typeof mode === 'string' ? mode : null;
 }
