@@ -34,25 +34,22 @@ const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length
 
 /** Timers of the callback server (tests shorten them). */
 export interface CallbackServerOptions {
-  /** A connection must have sent its request headers within this (default 60 s). */
-  headersTimeoutMs?: number;
-  /** How often Node checks that timer (default 30 s). */
-  checkIntervalMs?: number;
+  /** A connection with no byte in either direction for this long is closed (default 5 min: a request's body may pause, never that long). */
+  idleTimeoutMs?: number;
 }
 
 /**
  * Creates the callback server; `lookup` finds a running job by id. An HTTP output of ffmpeg is
  * one request that lasts the whole transcode, so Node's `requestTimeout` (5 min by default: the
- * whole request, body included) is off; only the headers must come in time. Idle keep-alive
- * connections stay a minute (Node's 5 s would close one between two of ffmpeg's requests, and
- * a throttled ffmpeg may sit paused for seconds).
+ * whole request, body included) is off; the headers must come in time, and a connection silent
+ * for `idleTimeoutMs` goes. Idle keep-alive connections stay a minute (Node's 5 s would close one
+ * between two of ffmpeg's requests, and a throttled ffmpeg may sit paused for seconds).
  */
 export function createCallbackServer(lookup: (jobId: string) => CallbackTarget | undefined, options: CallbackServerOptions = {}): Server {
   const server = createServer({
     requestTimeout: 0,
-    headersTimeout: options.headersTimeoutMs ?? 60_000,
+    headersTimeout: 60_000,
     keepAliveTimeout: 60_000,
-    connectionsCheckingInterval: options.checkIntervalMs ?? 30_000,
   }, (req, res) => {
     // A request cut off mid-body is handled on 'close'; its error is no failure of the worker.
     req.on('error', () => undefined);
@@ -67,8 +64,8 @@ export function createCallbackServer(lookup: (jobId: string) => CallbackTarget |
     }
     capture(req, res, target, origin, match[4] ?? '/');
   });
-  // Idle sockets are not timed out by the socket timer either (server.timeout is 0 by default): the clients are the worker's own ffmpegs.
-  server.timeout = 0;
+  // Node's headers timer ignores a connection that never starts a request: the socket timer covers it.
+  server.setTimeout(options.idleTimeoutMs ?? 300_000, (socket) => socket.destroy());
   return server;
 }
 
