@@ -10,4 +10,4 @@ echo "plexbeam: using node $("$PLEXBEAM_NODE" --version) at $PLEXBEAM_NODE"
 # better-sqlite3's prebuilt download is not reachable everywhere: always build from source.
 npm_config_build_from_source=true npm ci --no-audit --no-fund
 npm run build
-echo "plexbeam: ready; try: npx plexbeam --help"
+echo "plexbeam: ready; try: npx plexbeam demo (or npx plexbeam --help)"
