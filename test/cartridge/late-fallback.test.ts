@@ -99,8 +99,10 @@ t.test('Plex SIGKILLs the cartridge while Plex Transcoder.real runs locally: the
   const run = startShim(plex, ['-i', IN, '-vn', '-c:a', 'flac', 'orphan.flac'], { env: plexEnv({ PLEXBEAM_CONFIG: writeConfig(dir, { workers: [] }), PLEXBEAM_FAKE_REAL_MODE: 'sleep' }), cwd });
   const real = await until(async () => (await readFakeRealCalls(plex.realLog)).find((c) => c.argv.includes('orphan.flac')), 15_000, 'the real transcoder runs');
   t.ok(processesWith('orphan.flac').includes(real.pid), 'the stand-in runs');
+  // 'exit', not the end of its output: an orphan would hold the shim's stderr open.
+  const cartridgeGone = new Promise((resolve) => run.proc.once('exit', resolve));
   run.proc.kill('SIGKILL');
-  await run.exited;
+  await cartridgeGone;
   const gone = await until(() => (processesWith('orphan.flac').includes(real.pid) ? undefined : true), 10_000, 'the stand-in is gone').catch(() => false);
   t.ok(gone, `Plex Transcoder.real (pid ${real.pid}) did not outlive the cartridge`);
   if (!gone) process.kill(real.pid, 'SIGKILL');
