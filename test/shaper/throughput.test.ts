@@ -1,7 +1,7 @@
 /**
  * Bytes on the wire: real TCP from the server's namespace to two shaped clients and one exempt
- * one across the veth that the reconciler shapes. Rates are compared as generous ratios (a
- * shared CI machine is noisy): each shaped client near its configured rate, the exempt one far
+ * one across the veth that the reconciler shapes. Rates are ratios: at most 15 % over (a leak is
+ * a bug), generously under (a busy CI machine may starve a sender): each shaped client near its configured rate, the exempt one far
  * above it, and, with a tight server ceiling, the shaped clients' sum within the ceiling.
  */
 import { spawn } from 'node:child_process';
@@ -55,8 +55,8 @@ t.test('shaped clients get their rate, the exempt one is not shaped, the ceiling
   const two = rates['10.200.0.2'] as number;
   const three = rates['10.200.0.3'] as number;
   const exempt = rates['10.200.0.9'] as number;
-  t.ok(two > 4e6 * 0.7 && two < 4e6 * 1.3, `10.200.0.2 near its 4mbit: ${mbit(two)}`);
-  t.ok(three > 8e6 * 0.7 && three < 8e6 * 1.3, `10.200.0.3 near its 8mbit override: ${mbit(three)}`);
+  t.ok(two > 4e6 * 0.7 && two < 4e6 * 1.15, `10.200.0.2 at most 15 % over its 4mbit (and not starved): ${mbit(two)}`);
+  t.ok(three > 8e6 * 0.7 && three < 8e6 * 1.15, `10.200.0.3 at most 15 % over its 8mbit override (and not starved): ${mbit(three)}`);
   t.ok(exempt > 3 * three, `the exempt client is not held to a class: ${mbit(exempt)}`);
 
   // A tight server ceiling: 4 + 8 wanted, 6 allowed; the shaped sum stays within it.
@@ -65,7 +65,7 @@ t.test('shaped clients get their rate, the exempt one is not shaped, the ceiling
   const capped = await measure(t, pair, 9002);
   const sum = (capped['10.200.0.2'] as number) + (capped['10.200.0.3'] as number);
   t.comment(`with a 6mbit ceiling: ${CLIENTS.map((a) => `${a} ${mbit(capped[a] as number)}`).join(', ')}`);
-  t.ok(sum < 6e6 * 1.3, `the shaped clients together within the 6mbit ceiling: ${mbit(sum)}`);
+  t.ok(sum < 6e6 * 1.15, `the shaped clients together within the 6mbit ceiling: ${mbit(sum)}`);
   t.ok(sum > 6e6 * 0.5, `and they do get it: ${mbit(sum)}`);
   t.ok((capped['10.200.0.9'] as number) > 2 * sum, 'the exempt client is outside the ceiling');
   await reconciler.teardown();
