@@ -39,6 +39,10 @@ const procState = (pid: number) => {
 t.test('a WebSocket frame over 4 KiB and a malformed frame close that client only: the worker and its running job live on', async (t) => {
   const jobId = await submit(SLOW('ws'));
   const pid = (await started(jobId)).ffmpeg_pid as number;
+  // Counted once ffmpeg reports progress: its sandbox has finished starting by then.
+  for (const deadline = Date.now() + 20_000; !((await worker.request('GET', `/status/${jobId}`)).json.progress.out_time_s > 0) && Date.now() < deadline; ) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   const before = processGroup(pid);
   t.ok(before.length >= 1, `ffmpeg runs (${before.length} process(es) in its group)`);
 
