@@ -132,6 +132,10 @@ export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
       await cleanLeftovers({ runDir, scratchRoot: deps.scratchRoot, transcodeRoots: deps.config.transcodeRoots, log: deps.log });
       callbackPort = await listenOn(callbacks, 0, '127.0.0.1');
       const port = await listenOn(api, deps.config.port, deps.config.host);
+      // Errors of a listening server (accept failing on EMFILE …) are logged; unheard they would end the worker.
+      for (const [server, name] of [[api, 'worker API'], [callbacks, 'callback server']] as const) {
+        server.on('error', (error) => deps.log.error({ err: error }, `${name} error`));
+      }
       return { port, callbackPort };
     },
     async close() {
