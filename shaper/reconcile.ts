@@ -7,6 +7,7 @@ import type { DesiredClass } from './desired.ts';
 import { sameRate } from './rate.ts';
 import { readTcState, type TcClass, type TcFilter, type TcState } from './tc-state.ts';
 import type { TcRunner } from './tc-runner.ts';
+import { removeOwnRules } from './teardown.ts';
 import { FIRST_CLIENT_MINOR, LAST_CLIENT_MINOR, PREF_IPV4, PREF_IPV6, ROOT_HANDLE, SERVER_CLASS, isClientClass, isOwnPref, quantumFor } from './tc-tree.ts';
 
 /** A client class as applied on the device. */
@@ -160,35 +161,14 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     },
 
     async teardown() {
-      const changes: string[] = [];
       let state: TcState;
       try {
         state = await read();
       } catch (error) {
-        if ((error as PlexBeamError).code === 'SHAPER_INTERFACE') return changes;
+        if ((error as PlexBeamError).code === 'SHAPER_INTERFACE') return [];
         throw error;
       }
-      const root = state.qdiscs.find((q) => q.root);
-      if (root?.handle !== ROOT_HANDLE) return changes;
-      for (const pref of new Set(ownFilters(state).map((f) => `${f.protocol} ${f.pref}`))) {
-        const [protocol, number] = pref.split(' ') as [string, string];
-        await tc.run(['filter', 'del', 'dev', device, 'parent', ROOT_HANDLE, 'protocol', protocol, 'pref', number]);
-        changes.push(`removed the ${protocol} filters (pref ${number})`);
-      }
-      for (const cls of state.classes.filter((c) => isClientClass(c.classid))) {
-        await tc.run(['class', 'del', 'dev', device, 'classid', cls.classid]);
-        changes.push(`removed class ${cls.classid}`);
-      }
-      const foreignClasses = state.classes.filter((c) => c.classid !== SERVER_CLASS && !isClientClass(c.classid));
-      const foreignFilters = state.filters.filter((f) => !isOwnPref(f.pref));
-      if (foreignClasses.length === 0 && foreignFilters.length === 0) {
-        // Deleting the root gives the device back its kernel default, as it was before.
-        await tc.run(['qdisc', 'del', 'dev', device, 'root']);
-        changes.push(`removed the HTB root ${ROOT_HANDLE} from ${device}`);
-      } else {
-        changes.push(`kept the HTB root ${ROOT_HANDLE}: it holds ${foreignClasses.length} class(es) and ${foreignFilters.length} filter(s) PlexBeam did not make`);
-      }
-      return changes;
+      return removeOwnRules(tc, device, state);
     },
 
     async applied() {
