@@ -23,8 +23,7 @@ async function relay(link: (res: ServerResponse, after: number, opening: number)
   const worker = await startFakeWorker({ link });
   const config = writeConfig(dir, { workers: [{ url: worker.url, apiKey: API_KEY, name: 'fake' }] });
   const first = pms.requests.length;
-  const run = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: config }), cwd });
-  await worker.close();
+  const run = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: config }), cwd }).finally(() => worker.close());
   return { run, worker, requests: pms.requests.slice(first), replies: worker.requests.filter((r) => r.url.endsWith('/callback-replies')).map((r) => r.body) };
 }
 

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { createReplayer, type CallbackAnswer } from '../../cartridge/replay.ts';
+import type { CallbackMessage } from '../../core/wire/link.ts';
 
 /** A Plex whose `/hang` requests are read and never answered; everything else gets 200. */
 async function startHangingPlex() {
@@ -28,7 +29,7 @@ t.test('a Plex that never answers: 502 to the worker after the response timeout,
     origins: new Set([plex.origin]), token: 'tok', answer: async (reply) => void answers.push(reply),
     responseTimeoutMs: 300, holdMs: 60_000, warn: (text) => said.push(text),
   });
-  const callback = (seq: number, path: string) => ({ type: 'callback', seq, origin: plex.origin, method: 'PUT', path, query: 'X-Plex-Token=never-shown', headers: {}, end: true });
+  const callback = (seq: number, path: string) => ({ type: 'callback', id: seq, seq, origin: plex.origin, method: 'PUT', path, query: 'X-Plex-Token=never-shown', headers: {}, end: true }) satisfies CallbackMessage;
   replayer.feed(callback(1, '/hang/progress'));
   replayer.feed(callback(2, '/hang/progress'));
   replayer.feed(callback(3, '/video/:/transcode/session/x/progress'));
@@ -45,7 +46,7 @@ t.test("the worker not taking Plex's answer is said once too", async (t) => {
     origins: new Set([plex.origin]), token: undefined, warn: (text) => said.push(text),
     answer: async () => { throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }); },
   });
-  for (const seq of [1, 2]) replayer.feed({ type: 'callback', seq, origin: plex.origin, method: 'PUT', path: '/progress', query: '', headers: {}, end: true });
+  for (const seq of [1, 2]) replayer.feed({ type: 'callback', id: seq, seq, origin: plex.origin, method: 'PUT', path: '/progress', query: '', headers: {}, end: true } satisfies CallbackMessage);
   await replayer.drain(10_000);
   t.same(said, ["could not pass Plex's answer to the worker (ECONNREFUSED); its throttling may lag"]);
 });
