@@ -35,6 +35,7 @@ function videoArgs(profile: SessionProfile): string[] {
 }
 
 function audioArgs(profile: SessionProfile): string[] {
+  if (profile.audioOut === 'copy') return ['-map', '0:1', '-codec:1', 'copy'];
   return ['-filter_complex', '[0:1] aresample=async=1:ochl=stereo:rematrix_maxval=0.000000dB:osr=48000[2]', '-map', '[2]', '-metadata:s:1', 'language=eng', '-codec:1', profile.audioOut ?? 'aac', '-b:1', '256k'];
 }
 
@@ -49,7 +50,8 @@ function argvOf(profile: SessionProfile, protocol: string | null, seek: boolean)
     case 'capability-query':
       return ['-hide_banner', '-encoders'];
     case 'unknown':
-      return ['-hide_banner', '-filters'];
+      // Neither a query nor a transcode: no input, no output.
+      return ['-hide_banner', '-loglevel', 'error'];
     case 'audio-only':
       return ['-codec:0', mark('audioIn'), ...ss, '-i', mark('input'), '-map', '0:0', '-codec:0', 'libmp3lame', '-b:0', '320k', '-f', 'mp3', ...TAIL, 'pipe:1'];
     case 'detection':

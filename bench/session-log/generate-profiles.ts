@@ -6,6 +6,7 @@ export interface SessionProfile {
   name: string;
   /** Relative frequency. */
   weight: number;
+  /** The kind of command line to draw; the row's kind (and so its decision) is what the cartridge's parser makes of it. */
   kind: SessionKind;
   videoIn: readonly string[] | null;
   videoOut: string | null;
@@ -18,27 +19,24 @@ export interface SessionProfile {
   toneMapping?: boolean;
   /** Median duration in seconds (log-normal around it). */
   medianS: number;
-  /** True when the cartridge wants a worker for it; false: always local, for `localReason`. */
-  remote: boolean;
-  localReason: string;
 }
 
 /** The profiles; weights add up to 100 for readability. */
 export const PROFILES: readonly SessionProfile[] = [
-  { name: 'h264-hls', weight: 27, kind: 'video-transcode', videoIn: ['h264'], videoOut: 'libx264', audioOut: 'aac', input: 'video', played: true, medianS: 1500, remote: true, localReason: '' },
-  { name: 'hevc-to-h264', weight: 11, kind: 'video-transcode', videoIn: ['hevc'], videoOut: 'libx264', audioOut: 'aac', input: 'video', played: true, medianS: 1700, remote: true, localReason: '' },
-  { name: 'hdr-tonemap', weight: 6, kind: 'video-transcode', videoIn: ['hevc'], videoOut: 'libx264', audioOut: 'aac', input: 'uhd', played: true, toneMapping: true, medianS: 2400, remote: true, localReason: '' },
-  { name: 'burn-in-ass', weight: 3, kind: 'video-transcode', videoIn: ['h264', 'hevc'], videoOut: 'libx264', audioOut: 'aac', input: 'video', played: true, burnIn: 'inlineass', medianS: 1500, remote: true, localReason: '' },
-  { name: 'burn-in-pgs', weight: 2, kind: 'video-transcode', videoIn: ['h264', 'vc1'], videoOut: 'libx264', audioOut: 'ac3', input: 'video', played: true, burnIn: 'overlay', medianS: 2000, remote: true, localReason: '' },
-  { name: 'to-hevc', weight: 3, kind: 'video-transcode', videoIn: ['h264', 'hevc'], videoOut: 'hevc', audioOut: 'eac3', input: 'video', played: true, medianS: 1800, remote: true, localReason: '' },
-  { name: 'legacy-codecs', weight: 3, kind: 'video-transcode', videoIn: ['mpeg2video', 'mpeg4', 'vc1', 'av1'], videoOut: 'libx264', audioOut: 'aac', input: 'video', played: true, medianS: 1300, remote: true, localReason: '' },
-  { name: 'live-tv', weight: 2, kind: 'video-transcode', videoIn: ['mpeg2video', 'h264'], videoOut: 'libx264', audioOut: 'aac', input: 'livetv', played: true, medianS: 2700, remote: false, localReason: 'input is a Plex loopback URL the worker cannot reach' },
-  { name: 'optimize', weight: 1.5, kind: 'optimize', videoIn: ['hevc', 'h264'], videoOut: 'libx264', audioOut: 'aac', input: 'video', played: false, medianS: 2400, remote: true, localReason: '' },
-  { name: 'direct-stream', weight: 13, kind: 'remux', videoIn: ['h264', 'hevc'], videoOut: 'copy', audioOut: 'aac', input: 'video', played: true, medianS: 2400, remote: false, localReason: 'not worth moving: remux (stream copy)' },
-  { name: 'music', weight: 8, kind: 'audio-only', videoIn: null, videoOut: null, audioOut: 'mp3', input: 'music', played: true, medianS: 220, remote: false, localReason: 'not worth moving: audio-only' },
-  { name: 'detection', weight: 8, kind: 'detection', videoIn: ['h264', 'hevc'], videoOut: null, audioOut: null, input: 'video', played: false, medianS: 90, remote: false, localReason: 'not worth moving: detection' },
-  { name: 'capabilities', weight: 11, kind: 'capability-query', videoIn: null, videoOut: null, audioOut: null, input: 'none', played: false, medianS: 0.06, remote: false, localReason: 'pass-through: capability query' },
-  { name: 'unknown', weight: 0.5, kind: 'unknown', videoIn: null, videoOut: null, audioOut: null, input: 'none', played: false, medianS: 2, remote: false, localReason: 'pass-through: unclassified invocation' },
+  { name: 'h264-hls', weight: 27, kind: 'video-transcode', videoIn: ['h264'], videoOut: 'libx264', audioOut: 'aac', input: 'video', played: true, medianS: 1500 },
+  { name: 'hevc-to-h264', weight: 11, kind: 'video-transcode', videoIn: ['hevc'], videoOut: 'libx264', audioOut: 'aac', input: 'video', played: true, medianS: 1700 },
+  { name: 'hdr-tonemap', weight: 6, kind: 'video-transcode', videoIn: ['hevc'], videoOut: 'libx264', audioOut: 'aac', input: 'uhd', played: true, toneMapping: true, medianS: 2400 },
+  { name: 'burn-in-ass', weight: 3, kind: 'video-transcode', videoIn: ['h264', 'hevc'], videoOut: 'libx264', audioOut: 'aac', input: 'video', played: true, burnIn: 'inlineass', medianS: 1500 },
+  { name: 'burn-in-pgs', weight: 2, kind: 'video-transcode', videoIn: ['h264', 'vc1'], videoOut: 'libx264', audioOut: 'ac3', input: 'video', played: true, burnIn: 'overlay', medianS: 2000 },
+  { name: 'to-hevc', weight: 3, kind: 'video-transcode', videoIn: ['h264', 'hevc'], videoOut: 'hevc', audioOut: 'eac3', input: 'video', played: true, medianS: 1800 },
+  { name: 'legacy-codecs', weight: 3, kind: 'video-transcode', videoIn: ['mpeg2video', 'mpeg4', 'vc1', 'av1'], videoOut: 'libx264', audioOut: 'aac', input: 'video', played: true, medianS: 1300 },
+  { name: 'live-tv', weight: 2, kind: 'video-transcode', videoIn: ['mpeg2video', 'h264'], videoOut: 'libx264', audioOut: 'aac', input: 'livetv', played: true, medianS: 2700 },
+  { name: 'optimize', weight: 1.5, kind: 'optimize', videoIn: ['hevc', 'h264'], videoOut: 'libx264', audioOut: 'aac', input: 'video', played: false, medianS: 2400 },
+  { name: 'direct-stream', weight: 13, kind: 'remux', videoIn: ['h264', 'hevc'], videoOut: 'copy', audioOut: 'copy', input: 'video', played: true, medianS: 2400 },
+  { name: 'music', weight: 8, kind: 'audio-only', videoIn: null, videoOut: null, audioOut: 'mp3', input: 'music', played: true, medianS: 220 },
+  { name: 'detection', weight: 8, kind: 'detection', videoIn: ['h264', 'hevc'], videoOut: null, audioOut: null, input: 'video', played: false, medianS: 90 },
+  { name: 'capabilities', weight: 11, kind: 'capability-query', videoIn: null, videoOut: null, audioOut: null, input: 'none', played: false, medianS: 0.06 },
+  { name: 'unknown', weight: 0.5, kind: 'unknown', videoIn: null, videoOut: null, audioOut: null, input: 'none', played: false, medianS: 2 },
 ];
 
 /**
@@ -67,6 +65,9 @@ export const FALLBACK_REASONS: readonly { code: FallbackReason; reason: string; 
   { code: 'dispatch-failed', reason: 'no worker could take the job: gpu-box dispatch failed (ECONNRESET)', weight: 15 },
   { code: 'failed-before-output', reason: 'gpu-box failed the job before any output: exit code 1', weight: 10 },
 ];
+
+/** The detail recorded (code worker-refused) when the worker refuses Live TV's input on Plex's loopback. */
+export const LOOPBACK_REASON = 'no worker could take the job: gpu-box refused the job (HTTP 403: input is a URL on Plex\'s loopback)';
 
 /** The detail recorded (code worker-refused) when the worker refuses an input outside its media roots. */
 export const UNMAPPED_REASON = 'no worker could take the job: gpu-box refused the job (HTTP 403: input outside mediaRoots)';

@@ -1,16 +1,21 @@
 /**
  * Draws one synthetic session (as insert values) from the profiles, with a seeded random source.
- * What the cartridge decides and records at the end goes through its own recording functions
- * (fallbackPatch, endPatch, stopFate, clientHint) and the store's column mapping, so the
- * generated rows say what real ones say (a Plex stop is exit 255 with ended_by plex-stop).
+ * Only the command line and what happens to the job are drawn; the row is what the cartridge
+ * makes of them, through its own functions: the facts by parsePlexArgv and sessionStartRow
+ * (the client by clientHint), the decision by planInvocation, the decision and end columns by
+ * fallbackPatch, endPatch and stopFate, the SQL values by the store's column mapping. So the
+ * generated rows say what real ones say (test/analyze/generated.test.ts checks it).
  */
-import { clientHint } from '../../cartridge/client-hint.ts';
+import { extname } from 'node:path';
+import { planInvocation } from '../../cartridge/decide.ts';
 import { stopFate } from '../../cartridge/run.ts';
+import { sessionStartRow } from '../../cartridge/session-facts.ts';
 import { endPatch, fallbackPatch, type SessionEnding } from '../../cartridge/session.ts';
-import { PATCH_COLUMNS, SESSION_COLUMNS, toSqlValue } from '../../core/session-log/session-columns.ts';
+import { parsePlexArgv } from '../../core/plex-argv/index.ts';
+import { PATCH_COLUMNS, SESSION_COLUMNS, toInsertParams, toSqlValue } from '../../core/session-log/session-columns.ts';
 import type { SessionPatch } from '../../core/session-log/types.ts';
 import { createArgvTemplate, type ArgvTemplate } from './generate-argv.ts';
-import { AUDIO_IN, CLIENTS, FALLBACK_REASONS, LIBRARIES, PROFILES, UNMAPPED_REASON, type SessionProfile } from './generate-profiles.ts';
+import { AUDIO_IN, CLIENTS, FALLBACK_REASONS, LIBRARIES, LOOPBACK_REASON, PROFILES, UNMAPPED_REASON, type SessionProfile } from './generate-profiles.ts';
 
 /** A seeded random source (mulberry32): the same seed gives the same log. */
 export function createRandom(seed: number): () => number {
@@ -29,11 +34,24 @@ const START_COLUMNS = GENERATED_COLUMNS.slice(0, GENERATED_COLUMNS.indexOf(PATCH
 const PATCH_ENTRIES = Object.entries(PATCH_COLUMNS) as [keyof SessionPatch, string][];
 
 type Row = (string | number | null)[];
-const ENV_NAMES = JSON.stringify(['PATH', 'LD_LIBRARY_PATH', 'FFMPEG_EXTERNAL_LIBS', 'X_PLEX_TOKEN', 'PLEX_MEDIA_SERVER_INFO_DEVICE']);
+/** Plex's environment (names only reach the log). */
+const ENV = Object.fromEntries(['PATH', 'LD_LIBRARY_PATH', 'FFMPEG_EXTERNAL_LIBS', 'X_PLEX_TOKEN', 'PLEX_MEDIA_SERVER_INFO_DEVICE'].map((name) => [name, '']));
 const CWD = '/var/lib/plexmediaserver/Library/Application Support/Plex Media Server/Cache/Transcode/Sessions/plex-transcode-';
 /** Plex for Android's session ids end with its product; other clients' are UUIDs or random. */
 const ANDROID_SESSION = '875a95c7bc0072ef-com-plexapp-android-';
-const BITRATE: Record<number, number> = { 2160: 20_000_000, 1080: 8_000_000, 720: 4_000_000, 480: 2_000_000 };
+// Parsing costs ~150 µs: each shape of command line is parsed once, with stand-ins for what
+// changes from one session to the next (session id, input path, seek), replaced in the result.
+const MARK_ID = '00000000-0000-7000-8000-00000000beef';
+const MARK_INPUT = '/plexbeam-generated-input';
+const MARK_SEEK = 7777.125;
+
+/** The start columns of one command-line shape, parsed with the stand-ins. */
+interface Skeleton {
+  values: (string | number | null)[];
+  /** The string values holding a stand-in, split at them: [column index, pieces (odd ones name a stand-in)]. */
+  marked: [number, string[]][];
+  kind: string;
+}
 
 /** Creates the drawer: `draw(startedAt)` returns one row of GENERATED_COLUMNS values. */
 export function createSessionDrawer(random: () => number, workers: readonly string[]): (startedAt: number) => Row {
@@ -58,8 +76,19 @@ export function createSessionDrawer(random: () => number, workers: readonly stri
     if (template === undefined) templates.set(key, (template = createArgvTemplate(profile, protocol, seek)));
     return template;
   };
-  // What the cartridge can tell of each client: clientHint on a session folder of its shape.
-  const recorded = new Map(CLIENTS.map((c) => [c.name, clientHint(`${CWD}${c.androidSessionId ? ANDROID_SESSION : ''}b1f0c1d2-0000-4000-8000-000000000001`, [])]));
+  const skeletons = new Map<string, Skeleton>();
+  const skeletonOf = (key: string, template: ArgvTemplate, values: Parameters<ArgvTemplate['render']>[0], folder: string): Skeleton => {
+    let skeleton = skeletons.get(key);
+    if (skeleton === undefined) {
+      const argv = JSON.parse(template.render(values)) as string[];
+      const params = toInsertParams(sessionStartRow(MARK_ID, 0, argv, ENV, folder + MARK_ID, parsePlexArgv(argv)));
+      const all = START_COLUMNS.map((column) => params[column] as string | number | null);
+      const standIns = new RegExp(`(${[MARK_ID, String(MARK_SEEK), ...(values.input.startsWith(MARK_INPUT) ? [values.input] : [])].map((m) => m.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`);
+      const marked = all.flatMap((v, i): [number, string[]][] => (typeof v === 'string' && standIns.test(v) ? [[i, v.split(standIns)]] : []));
+      skeletons.set(key, (skeleton = { values: all, marked, kind: String(params.kind) }));
+    }
+    return skeleton;
+  };
   let counter = 0;
 
   return (startedAt) => {
@@ -76,9 +105,33 @@ export function createSessionDrawer(random: () => number, workers: readonly stri
     const seek = profile.played && random() < 0.3;
     const id = sessionId(startedAt, counter++, random);
 
+    const template = templateOf(profile, protocol, seek);
+    const seekS = seek ? Math.round(random() * 3000) : 0;
+    const folder = `${CWD}${client?.androidSessionId ? ANDROID_SESSION : ''}`;
+    // A URL input is part of the shape (the parser tells Plex's loopback from the network); a path only by its extension.
+    const url = input !== null && /^[a-z]+:\/\//.test(input);
+    const standIn = input === null ? '' : url ? input : MARK_INPUT + extname(input);
+    const shape = [profile.name, protocol, seek, videoIn, audioIn, height, folder, standIn].join('|');
+    const values = { input: standIn, videoIn: videoIn ?? '', audioIn: audioIn ?? '', width: width ?? 0, height: height ?? 0, seekS: MARK_SEEK, session: MARK_ID };
+    const skeleton = skeletonOf(shape, template, values, folder);
+    const row: Row = [...skeleton.values];
+    const json = input === null ? '' : JSON.stringify(input).slice(1, -1);
+    for (const [i, pieces] of skeleton.marked) {
+      const inJson = START_COLUMNS[i] === 'argv' || START_COLUMNS[i] === 'facts';
+      let text = pieces[0] as string;
+      for (let p = 1; p < pieces.length; p += 2) {
+        const mark = pieces[p];
+        text += (mark === MARK_ID ? id : mark === String(MARK_SEEK) ? String(seekS) : inJson ? json : (input ?? '')) + (pieces[p + 1] as string);
+      }
+      row[i] = text;
+    }
+    row[0] = id;
+    row[1] = startedAt;
+    const plan = planInvocation(skeleton.kind as never);
+
     let patch: SessionPatch;
-    if (!profile.remote) patch = { decision: 'local', reason: profile.localReason };
-    else if (unmapped) patch = { ...fallbackPatch('worker-refused', UNMAPPED_REASON), worker: workers[0] ?? null };
+    if (plan.route === 'local') patch = { decision: 'local', reason: plan.reason };
+    else if (unmapped || profile.input === 'livetv') patch = { ...fallbackPatch('worker-refused', profile.input === 'livetv' ? LOOPBACK_REASON : UNMAPPED_REASON), worker: workers[0] ?? null };
     else if (workers.length === 0) patch = fallbackPatch('no-worker-configured', 'no worker configured');
     else if (random() < 0.08) {
       const { code, reason } = reasonOf();
@@ -95,10 +148,6 @@ export function createSessionDrawer(random: () => number, workers: readonly stri
     const segmented = protocol === 'hls' || protocol === 'dash';
     const latencyMedian = (decision === 'remote' ? 1300 : decision === 'fallback' ? 2300 : 800) * (profile.toneMapping ? 1.5 : 1);
 
-    const template = templateOf(profile, protocol, seek);
-    const seekS = seek ? Math.round(random() * 3000) : 0;
-    const argv = template.render({ input: input ?? '', videoIn: videoIn ?? '', audioIn: audioIn ?? '', width: width ?? 0, height: height ?? 0, seekS, session: id });
-    const facts = JSON.stringify({ kind: profile.kind, video: { codec: profile.videoOut, sourceCodec: videoIn, width, height }, audio: { codec: profile.audioOut, sourceCodec: audioIn }, protocol });
     if (decision !== 'local') patch.dispatchAt = startedAt + 20 + Math.floor(random() * 60);
     if (segmented && !failed) patch.firstSegmentAt = startedAt + Math.round(logNormal(latencyMedian, 0.35));
     if (!unfinished) {
@@ -111,15 +160,7 @@ export function createSessionDrawer(random: () => number, workers: readonly stri
             : { endedBy: 'exit', code: 0, signal: null };
       Object.assign(patch, endPatch(ending, startedAt + durationMs));
     }
-    const cwd = `${CWD}${client?.androidSessionId ? ANDROID_SESSION : ''}${id}`;
-    const row: Row = [
-      id, startedAt, argv, ENV_NAMES, cwd, profile.kind, template.pattern, template.patternId, input, videoIn,
-      profile.videoOut, audioIn, profile.audioOut, width, height, height === null ? null : (BITRATE[height] ?? null), profile.audioOut === null ? null : 256_000,
-      protocol === 'dash' ? 'mp4' : protocol === 'hls' ? 'mpegts' : profile.kind === 'optimize' ? 'mkv' : profile.audioOut === 'mp3' ? 'mp3' : null,
-      protocol, profile.burnIn ? 1 : 0, profile.burnIn === 'inlineass' ? 'ass' : profile.burnIn === 'overlay' ? 'pgs' : null, profile.toneMapping ? 1 : 0,
-      encodes && random() < 0.1 ? 'vaapi' : null, seek ? seekS : null, client === null ? null : (recorded.get(client.name) ?? null), facts,
-    ];
-    if (row.length !== START_COLUMNS.length) throw new Error(`generator row has ${row.length} start values for ${START_COLUMNS.length} columns`);
+    if (seek) row[START_COLUMNS.indexOf('seek_s')] = seekS;
     for (const [field] of PATCH_ENTRIES) row.push(toSqlValue(field, patch[field]) as string | number | null);
     return row;
   };

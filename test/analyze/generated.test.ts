@@ -13,7 +13,9 @@ import { nearestRank } from '../../analyze/latency.ts';
 import { listPatterns } from '../../analyze/patterns.ts';
 import { outcomeOf } from '../../analyze/detail.ts';
 import { createSessionRecorder } from '../../cartridge/session.ts';
-import { SESSION_COLUMNS } from '../../core/session-log/session-columns.ts';
+import { sessionStartRow } from '../../cartridge/session-facts.ts';
+import { parsePlexArgv } from '../../core/plex-argv/index.ts';
+import { SESSION_COLUMNS, toInsertParams } from '../../core/session-log/session-columns.ts';
 import type { SessionStart } from '../../core/session-log/index.ts';
 import { computeSummary } from '../../analyze/summary.ts';
 
@@ -116,6 +118,27 @@ t.test('feasibility classes add up, and the 4K archive outside the pathMap is th
   t.equal(report.reasons.find((r) => r.code === 'not-worth-moving:audio-only')?.sessions, tally.byKind['audio-only']);
   t.ok(report.movable_share > 0 && report.movable_share < 1);
   t.notOk(report.reasons.some((r) => r.code.startsWith('codec-unsupported')), 'gpu-box encodes HEVC');
+});
+
+t.test("each generated row's facts are what the cartridge makes of its argv, env and cwd", async (t) => {
+  // The generator parses each shape of command line once (with stand-ins); here every sampled
+  // row is parsed on its own, as the cartridge does at each invocation.
+  const columns = Object.values(SESSION_COLUMNS).slice(0, Object.values(SESSION_COLUMNS).indexOf('decision'));
+  const sample = log.db.prepare<[], Record<string, unknown>>('SELECT * FROM sessions WHERE rowid % 40 = 0').all();
+  t.ok(sample.length >= 400);
+  let same = 0;
+  for (const raw of sample) {
+    const argv = JSON.parse(String(raw.argv)) as string[];
+    const env = Object.fromEntries((JSON.parse(String(raw.env_names)) as string[]).map((name) => [name, 'x']));
+    const made = toInsertParams(sessionStartRow(String(raw.id), Number(raw.started_at), argv, env, String(raw.cwd), parsePlexArgv(argv)));
+    const differs = columns.filter((c) => made[c] !== raw[c]);
+    if (differs.length === 0) same += 1;
+    else t.fail(`${raw.id}: ${differs.map((c) => `${c}: generated ${String(raw[c]).slice(0, 120)}, cartridge ${String(made[c]).slice(0, 120)}`).join('; ')}`);
+  }
+  t.equal(same, sample.length, 'every sampled row');
+  // And its decision is the cartridge's for that kind (a pass-through or not-worth-moving kind runs locally).
+  const wrong = log.db.prepare<[], number>("SELECT COUNT(*) FROM sessions WHERE kind IN ('capability-query', 'unknown', 'audio-only', 'detection', 'remux') AND decision <> 'local'").pluck().get();
+  t.equal(wrong, 0);
 });
 
 t.test("generated rows equal what the cartridge's recorder writes for the same session", async (t) => {
