@@ -13,6 +13,9 @@ import { checkCwd, mapPathsInValue, type PathPolicy } from './path-policy.ts';
 import type { TranscodeRequest } from './request.ts';
 import { protocolOf } from './urls.ts';
 
+export { argvVerdict, checkArgv, type CheckContext, type CheckedArgv } from './check-argv.ts';
+export type { FileAccess } from './path-policy.ts';
+
 /** What the sandbox needs: the roots, the probed backend, where callbacks go. */
 export interface PrepareContext {
   policy: PathPolicy;
