@@ -26,7 +26,7 @@ export interface ShaperDeps {
   statusPath: string | null;
   pollMs?: number;
   now?: () => number;
-  /** Called with the one-line status after every poll (for systemd). */
+  /** Called with the one-line status whenever it changes (for systemd). */
   onStatus?: (line: string) => void;
 }
 
@@ -117,8 +117,10 @@ export function createShaper(deps: ShaperDeps): Shaper {
       };
     });
     const shaped = result.applied.length;
-    line = `${shaped} viewer${shaped === 1 ? '' : 's'} shaped · ${mbit(measuredTotal)}/${mbit(settings.ceilBits)} Mbit/s`;
-    deps.onStatus?.(line);
+    const next = `${shaped} viewer${shaped === 1 ? '' : 's'} shaped · ${mbit(measuredTotal)}/${mbit(settings.ceilBits)} Mbit/s`;
+    // Only a changed line goes to systemd (each one costs a systemd-notify process).
+    if (next !== line) deps.onStatus?.(next);
+    line = next;
     await writeStatus(true, statuses);
   }
 
