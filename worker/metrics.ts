@@ -12,6 +12,8 @@ export interface MetricsSnapshot {
   max: number;
   hwaccel: string;
   encoders: readonly string[];
+  /** Bytes every job's link keeps for resumes (bounded: callbacks/link-store.ts). */
+  linkBytes: number;
 }
 
 export interface WorkerMetrics {
@@ -73,6 +75,9 @@ export function createMetrics(): WorkerMetrics {
         `plexbeam_worker_job_duration_seconds_bucket{le="+Inf"} ${count}`,
         `plexbeam_worker_job_duration_seconds_sum ${sum}`,
         `plexbeam_worker_job_duration_seconds_count ${count}`,
+        '# HELP plexbeam_worker_link_buffer_bytes Bytes of link messages kept for cartridge resumes, all jobs together.',
+        '# TYPE plexbeam_worker_link_buffer_bytes gauge',
+        `plexbeam_worker_link_buffer_bytes ${snapshot.linkBytes}`,
         '# HELP plexbeam_worker_hwaccel The hardware path in use (1) and its working encoders.',
         '# TYPE plexbeam_worker_hwaccel gauge',
         `plexbeam_worker_hwaccel{hwaccel="${label(snapshot.hwaccel)}",encoders="${label(snapshot.encoders.join(','))}"} 1`,

@@ -20,6 +20,8 @@ export interface RouteDeps {
   maxBodyBytes: number;
   isAuthorized(req: IncomingMessage): boolean;
   pathPolicy(): PathPolicy;
+  /** Bytes all links keep now (for /metrics). */
+  linkBytes(): number;
   log: Logger;
 }
 
@@ -71,7 +73,7 @@ export function createRoutes(deps: RouteDeps): (req: IncomingMessage, res: Serve
       res.writeHead(204).end();
     }],
     ['GET', /^\/metrics$/, (_req, res) => {
-      const text = deps.metrics.render({ ...jobs.counts(), hwaccel: deps.hardware.hwaccel, encoders: deps.hardware.encoders });
+      const text = deps.metrics.render({ ...jobs.counts(), hwaccel: deps.hardware.hwaccel, encoders: deps.hardware.encoders, linkBytes: deps.linkBytes() });
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
     }],
     ['POST', /^\/paths\/stat$/, async (req, res) => {

@@ -83,12 +83,13 @@ export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
   const metrics = createMetrics();
   let callbackPort = 0;
   const runDir = deps.runDir ?? join(deps.scratchRoot, 'run');
+  const links = createLinkStore(deps.linkStoreBytes === undefined ? {} : { maxBytes: deps.linkStoreBytes });
   const hub = createProgressHub({ snapshot: () => jobs.list(), log: deps.log, ...(deps.wsHeartbeatMs === undefined ? {} : { heartbeatMs: deps.wsHeartbeatMs }) });
   const jobs: JobManager = createJobManager({
     ...deps,
     metrics,
     records: createJobRecords(runDir, deps.log),
-    links: createLinkStore(deps.linkStoreBytes === undefined ? {} : { maxBytes: deps.linkStoreBytes }),
+    links,
     callbackPort: () => callbackPort,
     drainCallbacks: (job) => drainCallbacks(callbackPort, job),
     linkGraceMs: deps.linkGraceMs ?? 2000,
@@ -109,6 +110,7 @@ export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
       maxBodyBytes: deps.config.maxBodyBytes,
       isAuthorized,
       pathPolicy: () => createPathPolicy(deps.config),
+      linkBytes: () => links.bytes,
       log: deps.log,
     }),
   );

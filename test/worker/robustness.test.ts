@@ -109,3 +109,9 @@ t.test('/paths/stat names nothing outside the roots (a symlink out of a root, a 
   ]);
   t.notOk(text.includes(join(dir, 'outside')), 'the real path behind the symlink is not in the answer');
 });
+
+t.test('/metrics shows the bytes all links keep', async (t) => {
+  const { text } = await worker.request('GET', '/metrics');
+  const bytes = Number(/^plexbeam_worker_link_buffer_bytes (\d+)$/m.exec(text)?.[1]);
+  t.ok(Number.isInteger(bytes) && bytes < 64 << 20, `a gauge under the 64 MiB bound (${bytes})`);
+});
