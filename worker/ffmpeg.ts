@@ -2,11 +2,11 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { execa } from 'execa';
-import { waitForGroupGone } from './process-group.ts';
+import { signalGroupInSandbox, waitForGroupGone } from './process-group.ts';
 import { createProgressParser, type ProgressBlock } from './progress.ts';
 
 /** Turns a command into the one that really runs (the kernel sandbox, worker/confine); identity when absent. */
-export type CommandWrapper = (file: string, args: readonly string[]) => { file: string; args: string[] };
+export type CommandWrapper = (file: string, args: readonly string[]) => { file: string; args: string[]; sandboxed?: boolean };
 
 export interface RunFfmpegOptions {
   path: string;
@@ -64,7 +64,8 @@ export async function runFfmpeg(options: RunFfmpegOptions): Promise<FfmpegExit> 
     tail.splice(0, Math.max(0, tail.length - TAIL_LINES));
   };
   if (options.signal.aborted) return { code: null, signal: null, spawnError: null, stderrTail: [] };
-  const command = (options.wrap ?? ((file, args) => ({ file, args: [...args] })))(options.path, ['-nostdin', '-progress', 'pipe:3', ...options.argv]);
+  const wrap: CommandWrapper = options.wrap ?? ((file, args) => ({ file, args: [...args] }));
+  const command = wrap(options.path, ['-nostdin', '-progress', 'pipe:3', ...options.argv]);
   // detached: ffmpeg (or its sandbox) leads a new session and process group, so cancelling can kill everything it started.
   const child = execa(command.file, command.args, {
     cwd: options.cwd,
@@ -77,10 +78,15 @@ export async function runFfmpeg(options: RunFfmpegOptions): Promise<FfmpegExit> 
     reject: false,
     cancelSignal: options.signal,
     forceKillAfterDelay: options.forceKillAfterMs,
+    // SIGCONT does nothing to a running bwrap; execa still SIGKILLs it after forceKillAfterDelay, and the sandbox with it.
+    ...(command.sandboxed === true ? { killSignal: 'SIGCONT' as const } : {}),
   });
   const pid = child.pid;
   const onAbort = () => {
-    if (pid !== undefined) killProcessGroup(pid, 'SIGTERM');
+    if (pid === undefined) return;
+    // In a sandbox, bwrap leads the group: execa's SIGTERM to it is held back (killSignal below), ffmpeg gets it.
+    if (command.sandboxed === true) signalGroupInSandbox(pid, 'SIGTERM');
+    else killProcessGroup(pid, 'SIGTERM');
   };
   options.signal.addEventListener('abort', onAbort, { once: true });
   if (pid !== undefined) options.onSpawn?.(pid);

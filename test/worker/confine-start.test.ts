@@ -47,6 +47,6 @@ t.test('default "auto" where bubblewrap works: says it confines', { skip: spawnS
   const dir = t.testdir({});
   const worker = await startWorker(dir, { ffmpegPath: FAKE_FFMPEG });
   t.teardown(() => worker.stop('SIGKILL'));
-  t.ok(worker.logs.some((line) => line.level === 'info' && /^confined by bubblewrap/.test(line.msg ?? '') && line.confinement?.mode === 'bubblewrap'));
+  t.ok(worker.logs.some((line) => line.level === 'info' && /^confined by bubblewrap/.test(line.msg ?? '') && (line.confinement as { mode?: string } | undefined)?.mode === 'bubblewrap'));
   t.ok(worker.logs.some((line) => line.msg === 'hardware probed' && line.hwaccel === 'nvenc'), "the probe's test encodes ran (confined) with the fake ffmpeg");
 });

@@ -27,6 +27,8 @@ export interface Confinement {
 export interface WrappedCommand {
   file: string;
   args: string[];
+  /** bwrap leads the process group (signals for ffmpeg must skip it). */
+  sandboxed?: boolean;
 }
 
 /** The confinement that runs commands as they are (tests that build a server directly; `"unconfined"`). */
@@ -44,7 +46,7 @@ export function wrapCommand(confinement: Confinement, file: string, args: readon
   if (confinement.mode === 'unconfined' || confinement.bwrapPath === null) return { file, args: [...args] };
   const real = resolveExecutable(file, pathVar) ?? file;
   const own = SYSTEM_PREFIXES.some((prefix) => real.startsWith(prefix)) || !real.startsWith('/') ? [] : [dirname(real)];
-  return { file: confinement.bwrapPath, args: [...bwrapArgs({ ...spec, readOnly: [...own, ...spec.readOnly] }), real, ...args] };
+  return { file: confinement.bwrapPath, args: [...bwrapArgs({ ...spec, readOnly: [...own, ...spec.readOnly] }), real, ...args], sandboxed: true };
 }
 
 /** A log field saying how one command runs: `{ mode, network, reason }`. */
