@@ -1,5 +1,4 @@
 /** Plex-like command lines for synthetic sessions, prepared once per profile as JSON text with holes. */
-import { createHash } from 'node:crypto';
 import type { SessionProfile } from './generate-profiles.ts';
 
 /** Values that change from one session to the next. */
@@ -13,11 +12,9 @@ export interface ArgvValues {
   session: string;
 }
 
-/** A prepared command line: `render` fills the holes; `pattern`/`patternId` name its shape. */
+/** A prepared command line: `render` fills the holes (the cartridge's parser names its pattern). */
 export interface ArgvTemplate {
   render(values: ArgvValues): string;
-  pattern: string;
-  patternId: string;
 }
 
 const HOLES = ['input', 'videoIn', 'audioIn', 'width', 'height', 'seekS', 'session'] as const;
@@ -66,7 +63,6 @@ function argvOf(profile: SessionProfile, protocol: string | null, seek: boolean)
 /** Prepares the template of one profile/protocol/seek combination. */
 export function createArgvTemplate(profile: SessionProfile, protocol: string | null, seek: boolean): ArgvTemplate {
   const argv = argvOf(profile, protocol, seek);
-  const pattern = patternOf(argv, profile, protocol);
   // JSON first, then split at the holes: rendering is string concatenation, no per-session JSON.stringify of the array.
   const pieces = JSON.stringify(argv).split('\u241f');
   const render = (values: ArgvValues): string => {
@@ -77,15 +73,5 @@ export function createArgvTemplate(profile: SessionProfile, protocol: string | n
     }
     return text;
   };
-  return { render, pattern, patternId: createHash('sha1').update(pattern).digest('hex').slice(0, 12) };
-}
-
-/** The shape of an argv in a few words: kind, delivery, encoders, filter names, seek. */
-function patternOf(argv: readonly string[], profile: SessionProfile, protocol: string | null): string {
-  const filters = argv
-    .filter((_, i) => argv[i - 1] === '-filter_complex')
-    .flatMap((graph) => graph.split(/[;,]/).map((f) => f.replace(/^(\[[^\]]*\]\s*)+/, '').split(/[=[]/)[0] as string));
-  const encoders = argv.filter((_, i) => /^-codec:\d$/.test(argv[i - 1] ?? '') && !(argv[i] ?? '').includes('\u241f'));
-  const seek = argv.includes('-ss') ? ' seek' : '';
-  return `${profile.kind} ${protocol ?? '-'} ${encoders.join('+') || '-'}${filters.length > 0 ? ` [${filters.join(',')}]` : ''}${seek}`;
+  return { render };
 }
