@@ -4,6 +4,7 @@
  * a stop that escalates from SIGTERM to SIGKILL of the whole group.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 
 /** How much of a child's stderr is kept for messages. */
 const TAIL_BYTES = 16_384;
@@ -28,9 +29,17 @@ export interface StartOptions {
   onLine?: (line: string) => void;
 }
 
-/** Starts `program` with exactly `env` in a new process group. */
+/** util-linux's setpriv, which sets a parent-death signal and then execs the command (same pid). */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path));
+
+/**
+ * Starts `program` with exactly `env` in a new process group. Where setpriv exists the child also
+ * gets SIGTERM should PlexBeam itself die (even by SIGKILL), so nothing outlives it: the worker
+ * then stops its jobs, the cartridge cancels its own.
+ */
 export function startChild(program: string, args: readonly string[], options: StartOptions): Child {
-  const proc = spawn(program, args, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const [file, argv] = SETPRIV === undefined ? [program, args] : [SETPRIV, ['--pdeathsig', 'SIGTERM', '--', program, ...args]];
+  const proc = spawn(file, argv, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let err = '';
   let pending = '';
   let done = false;

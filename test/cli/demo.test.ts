@@ -17,6 +17,9 @@ if (findOnPath('ffmpeg', PATH) === null || findOnPath('ffprobe', PATH) === null)
   process.exit(0);
 }
 
+// Four real demos, each a 10 s 720p encode: on a loaded 2-core machine that can pass tap's 180 s.
+t.setTimeout(420_000);
+
 /** Runs `plexbeam demo ARGS` with TMPDIR = `tmp`; `onLine` sees stdout lines as they come. */
 function demo(args: string[], tmp: string, onLine?: (line: string, child: ReturnType<typeof spawn>) => void, path = PATH) {
   const child = spawn(bin, ['demo', ...args], { env: { PATH: path, TMPDIR: tmp }, cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -120,4 +123,27 @@ t.test('Ctrl-C during the transcode: it stops everything, removes its folder and
   t.notMatch(stdout, /realtime/, 'no speed for a transcode cut short');
   t.same(readdirSync(tmp), []);
   t.same(processesWith(tmp), []);
+});
+
+const setpriv = existsSync('/usr/bin/setpriv') || existsSync('/bin/setpriv');
+t.test('the demo killed outright (SIGKILL) mid-transcode: what it started stops by itself', { skip: setpriv ? false : 'needs util-linux setpriv (parent-death signal)' }, async (t) => {
+  const tmp = realpathSync(t.testdir({}));
+  let sent = false;
+  await demo([], tmp, (line, child) => {
+    if (!sent && line.includes('running a Plex-shaped HLS transcode')) {
+      sent = true;
+      setTimeout(() => child.kill('SIGKILL'), 300);
+    }
+  });
+  t.ok(sent, 'the transcode began');
+  // The worker and the shim get SIGTERM from the kernel and end their jobs; give them a moment.
+  let left = processesWith(tmp);
+  for (let i = 0; i < 100 && left.length > 0; i += 1) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    left = processesWith(tmp);
+  }
+  t.teardown(() => {
+    for (const entry of processesWith(tmp)) process.kill(Number(entry.split(':')[0]), 'SIGKILL');
+  });
+  t.same(left, [], 'no process of it left (its temp folder stays: nothing was there to remove it)');
 });
