@@ -82,10 +82,12 @@ t.test('a throttled ffmpeg, paused by SIGSTOP, is resumed and gone when its job 
   await worker.waitForLog((l) => l.job_id === jobId && l.msg === 'Plex asked to throttle: pausing ffmpeg 100 ms per frame');
   let seenStopped = false;
   for (const deadline = Date.now() + 20_000; !seenStopped && Date.now() < deadline; ) {
-    seenStopped = procState(pid) === 'T';
+    // Every process of the group (bubblewrap's and ffmpeg itself) stopped at once.
+    const members = processGroup(pid);
+    seenStopped = members.length > 0 && members.every((member) => procState(member) === 'T');
     if (!seenStopped) await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  t.ok(seenStopped, 'ffmpeg was seen stopped (state T) by the throttle');
+  t.ok(seenStopped, 'the whole group was seen stopped (state T) by the throttle');
 
   const { status, json } = await worker.request('DELETE', `/jobs/${jobId}`);
   t.match({ status, json }, { status: 200, json: { state: 'cancelled' } });
