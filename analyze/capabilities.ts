@@ -1,6 +1,8 @@
 /** What each worker can encode: its live `GET /health` when it answers in time, else the last one stored. */
 import type { WorkerEntry } from '../core/config.ts';
 import type { WorkerCapabilitiesRow } from '../core/session-log/index.ts';
+import { readHealth } from '../core/wire/health.ts';
+import { requestErrorCode, requestWorker } from '../core/wire/worker-request.ts';
 import { isoTime } from './session-sql.ts';
 
 /** One worker as feasibility sees it (JSON field names). */
@@ -38,16 +40,15 @@ export async function gatherCapabilities(
       const base = { worker: name, url: entry.url, configured: true };
       let error: string;
       try {
-        const response = await fetch(new URL('/health', entry.url), { signal, headers: entry.apiKey ? { 'X-API-Key': entry.apiKey } : {} });
-        const body = (await response.json().catch(() => null)) as unknown;
-        const parsed = parseHealth(body);
+        const reply = await requestWorker(entry.url, '/health', { apiKey: entry.apiKey, timeoutMs, signal });
+        const parsed = parseHealth(reply.body);
         if (parsed !== null) {
-          live.push({ worker: name, health: body });
+          live.push({ worker: name, health: reply.body });
           return { ...base, source: 'live', seen_at: isoTime(Date.now()), ...parsed, error: null };
         }
-        error = `GET /health answered HTTP ${response.status} without a PlexBeam worker status`;
+        error = `GET /health answered HTTP ${reply.status} without a PlexBeam worker status (${readHealth(reply.body).problem})`;
       } catch (caught) {
-        error = signal.aborted ? `no answer within ${timeoutMs} ms` : `unreachable (${describeFetchError(caught)})`;
+        error = signal.aborted ? `no answer within ${timeoutMs} ms` : `unreachable (${requestErrorCode(caught)})`;
       }
       const known = stored.find((row) => row.worker === entry.url) ?? stored.find((row) => row.worker === name);
       const parsed = known === undefined ? null : parseHealth(known.health);
@@ -64,17 +65,8 @@ export async function gatherCapabilities(
   return { capabilities, live };
 }
 
-/** hwaccel and encoders of a `/health` body; null when it is not one. */
+/** hwaccel and encoders of a `/health` body (core/wire/health.ts reads it); null when it is not one. */
 function parseHealth(body: unknown): { hwaccel: string | null; encoders: string[] } | null {
-  if (typeof body !== 'object' || body === null) return null;
-  const { hwaccel, encoders } = body as Record<string, unknown>;
-  if (!Array.isArray(encoders)) return null;
-  return { hwaccel: typeof hwaccel === 'string' ? hwaccel : null, encoders: encoders.filter((e): e is string => typeof e === 'string') };
-}
-
-function describeFetchError(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  if (typeof cause?.code === 'string') return cause.code;
-  if (typeof cause?.message === 'string') return cause.message;
-  return error instanceof Error ? error.message : String(error);
+  const { health } = readHealth(body);
+  return health === undefined ? null : { hwaccel: health.hwaccel, encoders: health.encoders };
 }

@@ -1,6 +1,7 @@
 /** Whether a worker could open a session's input, judged from this machine's `worker` config section. */
 import { posix } from 'node:path';
 import type { WorkerConfig } from '../core/config.ts';
+import { isLoopbackUrl } from '../core/loopback.ts';
 import { applyPathMap, findPathMapping, findRoot } from '../core/paths.ts';
 
 /**
@@ -21,7 +22,6 @@ export interface InputCheck {
   classify(input: string | null): InputState;
 }
 
-const LOOPBACK = /^https?:\/\/(127\.|localhost(?=[:/]|$)|\[::1\])/i;
 const URL_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
 
 /**
@@ -43,7 +43,7 @@ export function createInputCheck(worker: Pick<WorkerConfig, 'mediaRoots' | 'tran
     describe,
     classify(raw) {
       if (raw === null || raw === '') return 'none';
-      if (LOOPBACK.test(raw)) return 'loopback-url';
+      if (isLoopbackUrl(raw)) return 'loopback-url';
       const input = raw.startsWith('file:') ? raw.slice('file:'.length) : raw; // ffmpeg's file: protocol is a path
       if (URL_SCHEME.test(input)) return 'url';
       if (!input.startsWith('/') || mode === 'unknown') return 'unknown';

@@ -1,5 +1,5 @@
 /** The Plex origins an argv calls back to: the only places the cartridge replays requests to. */
-import { isLoopbackUrl } from '../core/plex-argv/index.ts';
+import { isLoopbackUrl } from '../core/loopback.ts';
 
 const URL_IN_TOKEN = /https?:\/\/[^/?#\s'"|,;\\]*/gi;
 

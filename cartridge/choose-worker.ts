@@ -1,6 +1,7 @@
 /** Health-checks every configured worker at once and ranks those that can take a job. */
 import { requestJson } from './http.ts';
 import { canEncode } from '../core/codec-family.ts';
+import { readHealth, type HealthBody } from '../core/wire/health.ts';
 import type { RejectionCode } from './fallback-reason.ts';
 
 export interface WorkerTarget {
@@ -9,12 +10,8 @@ export interface WorkerTarget {
   name: string;
 }
 
-export interface WorkerHealth {
-  hwaccel: string;
-  encoders: string[];
-  jobs: { running: number; queued: number; max: number };
-  version?: string;
-}
+/** A worker's `GET /health` body (core/wire/health.ts). */
+export type WorkerHealth = HealthBody;
 
 export interface WorkerCandidate extends WorkerTarget {
   health: WorkerHealth;
@@ -37,20 +34,6 @@ export interface WorkerChoice {
 
 export { canEncode };
 
-function parseHealth(body: unknown): WorkerHealth | null {
-  if (typeof body !== 'object' || body === null) return null;
-  const b = body as Record<string, unknown>;
-  const jobs = b.jobs as Record<string, unknown> | undefined;
-  if (b.status !== 'ok' || !Array.isArray(b.encoders) || typeof jobs !== 'object' || jobs === null) return null;
-  const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  return {
-    hwaccel: String(b.hwaccel ?? 'unknown'),
-    encoders: b.encoders.filter((e): e is string => typeof e === 'string'),
-    jobs: { running: num(jobs.running), queued: num(jobs.queued), max: num(jobs.max) },
-    version: typeof b.version === 'string' ? b.version : undefined,
-  };
-}
-
 /** One worker's health check: its status, or why it cannot be used. */
 export type HealthResult = { worker: WorkerTarget; health: WorkerHealth } | { worker: WorkerTarget; reason: string };
 
@@ -65,8 +48,8 @@ export function checkWorkers(workers: readonly WorkerTarget[], timeoutMs: number
       try {
         const res = await requestJson(new URL('/health', worker.url).href, { signal });
         if (res.status !== 200) return { worker, reason: `health check answered HTTP ${res.status}` };
-        const health = parseHealth(res.body);
-        if (health === null) return { worker, reason: 'health check answer is not a PlexBeam worker status' };
+        const { health, problem } = readHealth(res.body);
+        if (health === undefined) return { worker, reason: `health check answer is not a PlexBeam worker status (${problem})` };
         return { worker, health };
       } catch (error) {
         const reason = signal.aborted ? `no answer within ${timeoutMs} ms` : `unreachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;

@@ -1,14 +1,10 @@
 /** Hands a job to the best worker: health checks, then `POST /transcode` to each candidate in turn. */
 import { rankWorkers, type HealthResult, type WorkerCandidate, type WorkerRejection } from './choose-worker.ts';
 import { requestJson } from './http.ts';
+import type { TranscodeAccepted, TranscodeRequestBody } from '../core/wire/transcode.ts';
 
-/** The body of `POST /transcode` (docs/WORKER.md). */
-export interface TranscodeRequest {
-  session_id: string;
-  argv: readonly string[];
-  env: Record<string, string>;
-  cwd: string;
-}
+/** The body of `POST /transcode` (core/wire/transcode.ts; the worker validates it there). */
+export type TranscodeRequest = TranscodeRequestBody;
 
 /** A job a worker accepted (202). */
 export interface AcceptedJob {
@@ -58,7 +54,7 @@ export async function dispatchJob(health: Promise<HealthResult[]>, request: Tran
         body: request,
         signal: AbortSignal.timeout(options.postTimeoutMs ?? 5000),
       });
-      const jobId = (res.body as { job_id?: unknown } | null)?.job_id;
+      const jobId = (res.body as Partial<Record<keyof TranscodeAccepted, unknown>> | null)?.job_id;
       if (res.status === 202 && typeof jobId === 'string') return { job: { worker, jobId, dispatchAt }, rejected };
       // 503: full (or stopping) since its health check; anything else is a refusal.
       rejected.push({ worker: label, reason: refusal(res.status, res.body), code: res.status === 503 ? 'workers-full' : 'worker-refused' });

@@ -5,9 +5,10 @@
  */
 import type { ClientRequest } from 'node:http';
 import { nodeHttp, nodeHttps } from '../core/builtins.ts';
+import { readLinkLine, type LinkMessage as WireLinkMessage } from '../core/wire/link.ts';
 
-/** One link message (docs/WORKER.md lists the types). */
-export type LinkMessage = { type: string; id?: number } & Record<string, unknown>;
+/** One link message, as core/wire/link.ts reads it (open to fields later versions add). */
+export type LinkMessage = WireLinkMessage & Record<string, unknown>;
 
 /** How the link ended: the job's `exit` message, or the worker was lost. */
 export type LinkEnd = { kind: 'exit'; message: LinkMessage } | { kind: 'lost'; reason: string };
@@ -64,20 +65,21 @@ export function openLink(options: LinkClientOptions): LinkClient {
   };
   const deliver = (line: string) => {
     if (done || line === '') return;
-    let message: LinkMessage;
-    try {
-      message = JSON.parse(line) as LinkMessage;
-      if (typeof message !== 'object' || message === null || typeof message.type !== 'string') throw new Error('not a message object with a type');
-    } catch (error) {
+    const read = readLinkLine(line);
+    if (read.problem !== undefined) {
       // Skipped, not fatal: the next message's id tells whether anything that mattered was lost.
       // Said once; the line itself is not shown (it may hold a callback's body).
-      if ((malformed += 1) === 1) options.warn?.(`skipped a malformed line from the worker's link for job ${options.jobId} after message ${lastId} (${line.length} bytes: ${(error as Error).message})`);
+      if ((malformed += 1) === 1) options.warn?.(`skipped a malformed line from the worker's link for job ${options.jobId} after message ${lastId} (${line.length} bytes: ${read.problem})`);
       return;
     }
-    if (typeof message.id === 'number') {
-      if (message.id <= lastId) return;
-      lastId = message.id;
+    const message = read.message as LinkMessage | undefined;
+    const id = message === undefined ? read.id : (message as { id?: number }).id;
+    if (typeof id === 'number') {
+      if (id <= lastId) return;
+      lastId = id;
     }
+    // A type this cartridge does not know (a later worker's) is skipped, its id counted.
+    if (message === undefined) return;
     options.onMessage(message);
     if (message.type === 'exit') end({ kind: 'exit', message });
   };

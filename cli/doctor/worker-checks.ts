@@ -4,6 +4,7 @@
  * the worker sees Plex's paths after its pathMap (`POST /paths/stat`, judged in paths-check.ts).
  */
 import type { WorkerEntry } from '../../core/config.ts';
+import { readHealth, type HealthBody } from '../../core/wire/health.ts';
 import { fail, pass, type Check } from './check.ts';
 import { checkPaths } from './paths-check.ts';
 import type { SamplePath } from './plex-paths.ts';
@@ -14,15 +15,6 @@ export interface WorkerCheckOptions {
   version: string;
   timeoutMs: number;
   samples: readonly SamplePath[];
-}
-
-/** What `GET /health` answers (SPEC), as far as doctor reads it. */
-interface Health {
-  status: string;
-  version: string;
-  hwaccel: string;
-  encoders: string[];
-  jobs: { running: number; queued: number; max: number };
 }
 
 const WORKER_KEY_HINT = "the worker's worker.apiKey (on the worker: sudo grep apiKey /etc/plexbeam/config.json)";
@@ -50,13 +42,14 @@ export async function checkWorker(entry: WorkerEntry, index: number, options: Wo
   };
 
   const reply = await ask('/health');
-  if (typeof reply === 'string' || reply.status !== 200 || !isHealth(reply.body)) {
-    const why = typeof reply === 'string' ? reply : `GET /health answered HTTP ${reply.status}${reply.status === 503 ? ' (the worker is stopping)' : ''}: ${excerpt(reply.body)}`;
+  const reading = typeof reply === 'string' ? undefined : readHealth(reply.body);
+  if (typeof reply === 'string' || reply.status !== 200 || reading?.health === undefined) {
+    const why = typeof reply === 'string' ? reply : `GET /health answered HTTP ${reply.status}${reply.status === 503 ? ' (the worker is stopping)' : reply.status === 200 ? ` that is not a PlexBeam worker status (${reading?.problem})` : ''}: ${excerpt(reply.body)}`;
     return [
       fail(name('reachable'), `${entry.url} (${where}): ${why}`, `start the worker on that machine (sudo systemctl start plexbeam-worker; journalctl -u plexbeam-worker says why it stopped), and check ${where}.url and that its port is open from this machine`),
     ];
   }
-  const health = reply.body;
+  const health = reading.health;
   const checks: Check[] = [
     pass(name('reachable'), `${entry.url}: PlexBeam worker ${health.version}, ${health.jobs.running}/${health.jobs.max} jobs running, ${health.jobs.queued} queued`),
     checkVersion(name('version'), health.version, options.version),
@@ -84,12 +77,6 @@ export async function checkWorker(entry: WorkerEntry, index: number, options: Wo
   return checks;
 }
 
-function isHealth(body: unknown): body is Health {
-  const h = body as Health | null;
-  return typeof h === 'object' && h !== null && h.status === 'ok' && typeof h.version === 'string' && typeof h.hwaccel === 'string' &&
-    Array.isArray(h.encoders) && typeof h.jobs?.running === 'number' && typeof h.jobs.max === 'number';
-}
-
 /** Compatible: the same major version, and the same minor while the major is 0 (semver). */
 export function isCompatibleVersion(theirs: string, ours: string): boolean {
   const parse = (version: string) => /^(\d+)\.(\d+)\.(\d+)/.exec(version)?.slice(1).map(Number);
@@ -105,7 +92,7 @@ function checkVersion(name: string, theirs: string, ours: string): Check {
     : fail(name, `worker ${theirs}, this machine ${ours}: not compatible`, 'install the same PlexBeam release on both machines (git pull, then sudo ./install.sh on each)');
 }
 
-function checkHardware(name: string, health: Health): Check {
+function checkHardware(name: string, health: HealthBody): Check {
   if (health.encoders.length === 0) {
     return fail(name, `hwaccel ${health.hwaccel} with no working encoder`, 'run `plexbeam probe` on the worker: it says why each encoder failed (drivers, /dev/dri, worker.hwaccel)');
   }

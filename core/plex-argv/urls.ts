@@ -1,28 +1,16 @@
 /**
- * Finds URLs in an argv. Loopback http(s) URLs (127.0.0.0/8, localhost, [::1]) are callbacks to
- * Plex that the cartridge must relay; every other URL (a LAN progress URL, a live TV input) is remote.
+ * Finds URLs in an argv. Loopback http(s) URLs (core/loopback.ts: 127/8, localhost, [::1] …) are
+ * callbacks to Plex that the cartridge must relay; every other URL (a LAN progress URL, a live TV
+ * input) is remote.
  */
+import { isLoopbackUrl } from '../loopback.ts';
 import type { ArgvUrl } from './fact-types.ts';
 import type { TokenizedArgv } from './tokenize.ts';
 
 const WHOLE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
 const EMBEDDED_URL = /\b[a-z][a-z0-9+.-]*:\/\/[^\s'"|,;\\]+/gi;
-const HOST = /^([a-z][a-z0-9+.-]*):\/\/(?:[^@/?#]*@)?(\[[^\]]*\]|[^/:?#]*)/i;
 
-/** True for http(s) URLs whose host is a loopback address. */
-export function isLoopbackUrl(url: string): boolean {
-  const match = HOST.exec(url);
-  if (!match || !/^https?$/i.test(match[1] ?? '')) return false;
-  const host = (match[2] ?? '').toLowerCase();
-  return (
-    host === 'localhost' ||
-    host.endsWith('.localhost') ||
-    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) ||
-    host === '[::1]' ||
-    host === '[0:0:0:0:0:0:0:1]' ||
-    /^\[::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}\]$/.test(host)
-  );
-}
+export { isLoopbackUrl };
 
 const ROLE_BY_OPTION: Readonly<Record<string, ArgvUrl['role']>> = {
   progressurl: 'progress',

@@ -38,20 +38,23 @@ export type OutgoingLinkMessage = LinkMessage extends infer M ? (M extends { id:
 
 /** One line read: a message, a type this reader does not know (with its id), or why it is malformed. */
 export type LinkLine =
-  | { message: LinkMessage; unknownType?: undefined; problem?: undefined }
+  | { message: LinkMessage; unknownType?: undefined; id?: undefined; problem?: undefined }
   | { message?: undefined; unknownType: string; id: number | undefined; problem?: undefined }
   | { message?: undefined; unknownType?: undefined; problem: string };
 
 type FieldType = 'string' | 'number' | 'boolean' | 'object' | 'number|null' | 'string|null';
-/** The fields each known type must carry, with their JSON types. */
-const FIELDS: Record<LinkMessage['type'], Record<string, FieldType>> = {
-  hello: { protocol: 'number', job_id: 'string', session_id: 'string', state: 'string' },
-  callback: { id: 'number', seq: 'number', origin: 'string', method: 'string', path: 'string', query: 'string', headers: 'object', end: 'boolean' },
-  callback_data: { id: 'number', seq: 'number', body_b64: 'string', end: 'boolean' },
-  stderr: { id: 'number', data: 'string' },
-  progress: { id: 'number', out_time_s: 'number|null', speed: 'number|null', fps: 'number|null', frame: 'number|null', total_size: 'number|null', end: 'boolean' },
-  exit: { id: 'number', state: 'string', code: 'number|null', signal: 'string|null', error: 'string|null' },
-  gap: { from: 'number', to: 'number' },
+/**
+ * The fields of each known type with their JSON types. A reader needs the ones without a
+ * default; a missing one with a default (a field it does not act on) reads as that default.
+ */
+const FIELDS: Record<LinkMessage['type'], Record<string, [FieldType, unknown?]>> = {
+  hello: { protocol: ['number'], job_id: ['string', ''], session_id: ['string', ''], state: ['string', ''] },
+  callback: { id: ['number'], seq: ['number'], origin: ['string'], method: ['string'], path: ['string'], query: ['string', ''], headers: ['object', {}], end: ['boolean'] },
+  callback_data: { id: ['number'], seq: ['number'], body_b64: ['string'], end: ['boolean'] },
+  stderr: { id: ['number'], data: ['string'] },
+  progress: { id: ['number'], out_time_s: ['number|null', null], speed: ['number|null', null], fps: ['number|null', null], frame: ['number|null', null], total_size: ['number|null', null], end: ['boolean', false] },
+  exit: { id: ['number'], state: ['string'], code: ['number|null', null], signal: ['string|null', null], error: ['string|null', null] },
+  gap: { from: ['number'], to: ['number'] },
   ping: {},
 };
 
@@ -70,12 +73,13 @@ export function readLinkLine(line: string): LinkLine {
     return { problem: `not JSON (${(error as Error).message})` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { problem: 'not a JSON object' };
-  const m = value as Record<string, unknown>;
+  const m = { ...(value as Record<string, unknown>) };
   if (typeof m.type !== 'string') return { problem: 'no message type' };
   const fields = Object.hasOwn(FIELDS, m.type) ? FIELDS[m.type as LinkMessage['type']] : undefined;
   if (fields === undefined) return { unknownType: m.type, id: typeof m.id === 'number' ? m.id : undefined };
-  for (const [name, type] of Object.entries(fields)) {
-    if (!hasType(m[name], type)) return { problem: `a ${m.type} message whose ${name} is not a ${type}` };
+  for (const [name, [type, ...fallback]] of Object.entries(fields)) {
+    if (m[name] === undefined && fallback.length > 0) m[name] = fallback[0];
+    else if (!hasType(m[name], type)) return { problem: `${m.type} message: ${name} is not a ${type}` };
   }
   return { message: m as unknown as LinkMessage };
 }

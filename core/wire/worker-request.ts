@@ -61,6 +61,14 @@ async function readBounded(response: Response, maxBytes: number): Promise<string
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The system's code for why a request failed (`ECONNREFUSED` …), else its message. */
+export function requestErrorCode(error: unknown): string {
+  const err = error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
+  if (typeof err?.cause?.code === 'string') return err.cause.code;
+  if (typeof err?.cause?.message === 'string') return err.cause.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** Says why a request failed in words: "connection refused", "no answer within 5000 ms" … */
 export function describeRequestError(error: unknown, timeoutMs: number): string {
   const err = error as Error & { code?: string; cause?: { code?: string; message?: string } };

@@ -4,7 +4,7 @@ import t from 'tap';
 import { readHealth } from '../../../core/wire/health.ts';
 import { readLinkLine, validateCallbackReply } from '../../../core/wire/link.ts';
 import { acceptedJobId, validateTranscodeRequest } from '../../../core/wire/transcode.ts';
-import { describeRequestError, requestWorker } from '../../../core/wire/worker-request.ts';
+import { describeRequestError, requestErrorCode, requestWorker } from '../../../core/wire/worker-request.ts';
 
 const HEALTH = { status: 'ok', version: '0.1.0', hwaccel: 'nvenc', encoders: ['h264_nvenc'], jobs: { running: 0, queued: 1, max: 2 } };
 
@@ -50,8 +50,8 @@ t.test('link lines: known, unknown, malformed', async (t) => {
   t.match(readLinkLine('{"type":"ping"}'), { message: { type: 'ping' } });
   t.strictSame(readLinkLine('{"type":"input_range","id":9,"from":0}'), { unknownType: 'input_range', id: 9 }, 'a later type is skipped, its id kept');
   t.match(readLinkLine('{"type":"exit","id":5,"state":"failed","code":null,"signal":"SIGKILL","error":"killed"}'), { message: { type: 'exit', code: null } });
-  t.match(readLinkLine('{"type":"exit","id":5,"state":"failed","code":"1","signal":null,"error":null}'), { problem: 'a exit message whose code is not a number|null' });
-  t.match(readLinkLine('{"type":"callback","id":1,"seq":1}'), { problem: /callback message whose origin/ });
+  t.match(readLinkLine('{"type":"exit","id":5,"state":"failed","code":"1","signal":null,"error":null}'), { problem: 'exit message: code is not a number|null' });
+  t.match(readLinkLine('{"type":"callback","id":1,"seq":1}'), { problem: /callback message: origin/ });
   t.match(readLinkLine('{"truncated'), { problem: /^not JSON/ });
   t.match(readLinkLine('[1]'), { problem: 'not a JSON object' });
   t.match(readLinkLine('{"id":1}'), { problem: 'no message type' });
@@ -95,4 +95,19 @@ t.test('the worker client: JSON or text back, bounded answers, errors in words',
   t.equal(describeRequestError(refused, 5000), 'connection refused (nothing listens on that port)');
   const blocked = await requestWorker('http://127.0.0.1:6000', '/health', { timeoutMs: 5000 }).catch((error: unknown) => error);
   t.match(describeRequestError(blocked, 5000), /fetch refuses/);
+});
+
+t.test('link lines: fields no reader acts on may be missing, and read as their defaults', async (t) => {
+  t.strictSame(readLinkLine('{"type":"hello","protocol":1}'), { message: { type: 'hello', protocol: 1, job_id: '', session_id: '', state: '' } });
+  t.strictSame(readLinkLine('{"type":"exit","id":1,"state":"completed","code":0}'), { message: { type: 'exit', id: 1, state: 'completed', code: 0, signal: null, error: null } });
+  t.match(readLinkLine('{"type":"exit","id":1,"code":0}'), { problem: 'exit message: state is not a string' });
+  t.match(readLinkLine('{"type":"stderr","data":"x"}'), { problem: 'stderr message: id is not a number' });
+});
+
+t.test('request error codes', async (t) => {
+  const refused = await requestWorker('http://127.0.0.1:6000', '/', { timeoutMs: 1000 }).catch((error: unknown) => error);
+  t.equal(requestErrorCode(refused), 'bad port');
+  t.equal(requestErrorCode(Object.assign(new Error('x'), { cause: { code: 'ECONNREFUSED' } })), 'ECONNREFUSED');
+  t.equal(requestErrorCode(new Error('plain')), 'plain');
+  t.equal(requestErrorCode('text'), 'text');
 });
