@@ -13,7 +13,7 @@ try {
 } catch {
   // skipped below
 }
-if (help === '') t.plan(0, "ffmpeg is not on PATH (apt-get install -y ffmpeg); the grammar cannot be checked against it");
+if (help === '') t.comment('skip: ' + "ffmpeg is not on PATH (apt-get install -y ffmpeg); the grammar cannot be checked against it");
 
 /** Runs ffmpeg with `args` in `cwd`; resolves with stdout+stderr whatever the exit status. */
 function ffmpeg(args: readonly string[], cwd: string): Promise<string> {
@@ -37,7 +37,7 @@ async function pool<T>(items: readonly T[], job: (item: T) => Promise<void>): Pr
 const mainSection = help.slice(0, help.search(/^.* AVOptions:$/m));
 const listed = [...mainSection.matchAll(/^-(\S+)/gm)].map((m) => m[1] as string);
 
-t.test("every option of ffmpeg's main table is in the grammar, and every stock entry of the grammar is in ffmpeg", async (t) => {
+if (help !== "") t.test("every option of ffmpeg's main table is in the grammar, and every stock entry of the grammar is in ffmpeg", async (t) => {
   t.ok(listed.length > 150, `${listed.length} options listed`);
   for (const name of new Set(listed)) t.ok(MAIN_OPTIONS.has(name), `-${name} is in the grammar`);
   for (const [name, entry] of MAIN_OPTIONS) {
@@ -46,7 +46,7 @@ t.test("every option of ffmpeg's main table is in the grammar, and every stock e
   }
 });
 
-t.test('the grammar and the binary agree on the arity of every main-table option', async (t) => {
+if (help !== "") t.test('the grammar and the binary agree on the arity of every main-table option', async (t) => {
   const cwd = t.testdir({});
   const stock = [...MAIN_OPTIONS].filter(([name, o]) => !o.plexOnly && o.arity !== 'exit' && name !== 'i');
   await pool(stock, async ([name, entry]) => {
@@ -65,7 +65,7 @@ t.test('the grammar and the binary agree on the arity of every main-table option
   t.equal(describeOption('-noautorotate').takesValue, false);
 });
 
-t.test('every allow-listed AVOption exists in this ffmpeg (AVOptions always take a value)', async (t) => {
+if (help !== "") t.test('every allow-listed AVOption exists in this ffmpeg (AVOptions always take a value)', async (t) => {
   const avNames = new Set([...help.slice(mainSection.length).matchAll(/^ {2}-(\S+)\s+</gm)].map((m) => m[1] as string));
   const missing = allowedAvOptionNames().filter((name) => !avNames.has(name));
   t.same(missing, [], 'no allow-listed AVOption is unknown to ffmpeg');
@@ -74,7 +74,7 @@ t.test('every allow-listed AVOption exists in this ffmpeg (AVOptions always take
   }
 });
 
-t.test('filters that open files declare every file option, positional ones in ffmpeg\'s order', async (t) => {
+if (help !== "") t.test('filters that open files declare every file option, positional ones in ffmpeg\'s order', async (t) => {
   // A string option named like a file, or described as one.
   const fileLike = (o: { name: string; help: string }) => /file|path|dir$|url/.test(o.name) || /\bfile\b|\bpath\b|director|\bURL\b|model|shader/i.test(o.help);
   for (const name of FILTERS) {
