@@ -4,7 +4,7 @@
  * temp folder, also when it is interrupted with Ctrl-C halfway.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -146,4 +146,18 @@ t.test('the demo killed outright (SIGKILL) mid-transcode: what it started stops 
     for (const entry of processesWith(tmp)) process.kill(Number(entry.split(':')[0]), 'SIGKILL');
   });
   t.same(left, [], 'no process of it left (its temp folder stays: nothing was there to remove it)');
+});
+
+t.test('without ffmpeg it fails at once, saying what to install, and leaves nothing', async (t) => {
+  const tmp = realpathSync(t.testdir({ bin: {} }));
+  // A PATH with what the bin's launcher needs (dirname, and node unless the checkout has its own) and no ffmpeg.
+  for (const tool of ['dirname', 'node']) {
+    const found = findOnPath(tool, PATH);
+    if (found !== null) symlinkSync(found, join(tmp, 'bin', tool));
+  }
+  const { code, stdout, stderr } = await demo([], tmp, undefined, join(tmp, 'bin'));
+  t.equal(code, 1);
+  t.match(stderr, /demo failed: ffmpeg is not on PATH: .*apt-get install -y ffmpeg/);
+  t.match(stdout, /cleaned up: every process stopped, temp folder removed/);
+  t.same(readdirSync(tmp), ['bin']);
 });
