@@ -11,8 +11,8 @@ import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { findRoot, resolveReal } from '../core/paths.ts';
 import type { Logger } from '../core/log.ts';
-import { waitForGroupGone } from './process-group.ts';
-import { listGroupMembers, readBootId, readProcStat } from './proc-stat.ts';
+import { groupMembers, waitForGroupGone } from './process-group.ts';
+import { readBootId, readProcStat } from './proc-stat.ts';
 
 /** What one record holds. */
 export interface JobRecord {
@@ -113,7 +113,7 @@ function oldGroupMembers(record: JobRecord, bootId: string): number[] {
   if (record.pgid === null || record.boot_id !== bootId || record.pgid <= 1) return [];
   const leader = readProcStat(record.pgid);
   if (leader !== null && leader.startTime !== record.pgid_start) return [];
-  return listGroupMembers(record.pgid).map((member) => member.pid);
+  return groupMembers(record.pgid).map((member) => member.pid);
 }
 
 /** Kills what dead workers left running and removes their folders; logs one line per job. */

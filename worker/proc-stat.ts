@@ -1,5 +1,5 @@
 /** Reads a process's identity from /proc/<pid>/stat: state, process group, and start time (which tells a recycled pid apart). */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 
 export interface ProcStat {
   pid: number;
@@ -20,17 +20,6 @@ export function readProcStat(pid: number): ProcStat | null {
   } catch {
     return null;
   }
-}
-
-/** Every live (not zombie) process of group `pgid`. */
-export function listGroupMembers(pgid: number): ProcStat[] {
-  const members: ProcStat[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = readProcStat(Number(name));
-    if (stat !== null && stat.pgrp === pgid && stat.state !== 'Z' && stat.state !== 'X') members.push(stat);
-  }
-  return members;
 }
 
 /** This boot's id: start times only compare within one boot. */
