@@ -128,9 +128,9 @@ async function runDemo(options: DemoOptions, track: (child: Child) => void, canc
       onChild: keep,
     });
     interrupted(cancelled);
-    const started2 = worker.logs.find((line) => line.msg === 'job started');
-    result.encoder = result.transcode.probe?.encoder ?? videoEncoderIn(started2?.argv) ?? null;
-    if (result.transcode.ok && started2 === undefined) {
+    const jobStarted = worker.logs.find((line) => line.msg === 'job started');
+    result.encoder = result.transcode.probe?.encoder ?? videoEncoderIn(jobStarted?.argv) ?? null;
+    if (result.transcode.ok && jobStarted === undefined) {
       throw new PlexBeamError('DEMO_FAILED', 'the transcode finished but the worker never ran it');
     }
     result.ok = result.transcode.ok;
