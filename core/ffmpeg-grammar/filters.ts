@@ -59,5 +59,7 @@ export const FILTERS: ReadonlySet<string> = new Set([
   'pan', 'amix', 'amerge', 'acompressor', 'alimiter', 'atempo', 'adelay', 'apad', 'channelmap', 'channelsplit',
   'join', 'afade', 'aselect', 'ametadata', 'ebur128', 'volumedetect', 'astats', 'silencedetect', 'highpass',
   'lowpass', 'equalizer', 'bass', 'treble', 'extrastereo', 'stereotools', 'surround', 'asetnsamples', 'asetrate',
-  'aloop', 'speechnorm', 'dialoguenhance', 'acrossfade', 'anullsrc', 'aevalsrc', 'showinfo',
+  'aloop', 'speechnorm', 'dialoguenhance', 'acrossfade', 'anullsrc', 'aevalsrc', 'compand', 'agate', 'afftdn',
+  'anlmdn', 'earwax', 'sidechaincompress', 'aecho', 'asidedata', 'ametadata',
+  'scale2ref',
 ]);
