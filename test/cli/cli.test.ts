@@ -23,19 +23,20 @@ t.before(() => {
 t.test('--help lists every command of SPEC', async (t) => {
   const { code, stdout } = plexbeam(['--help']);
   t.equal(code, 0);
-  for (const command of ['worker', 'watchdog', 'cartridge <action>', 'analyze', 'probe', 'doctor']) {
+  for (const command of ['demo', 'worker', 'watchdog', 'cartridge <action>', 'analyze', 'probe', 'doctor']) {
     t.match(stdout, `plexbeam ${command}`);
   }
 });
 
 t.test('every command answers --help with exit 0', async (t) => {
-  for (const command of [['worker'], ['watchdog'], ['cartridge', 'status'], ['analyze'], ['probe'], ['doctor']]) {
+  for (const command of [['demo'], ['worker'], ['watchdog'], ['cartridge', 'status'], ['analyze'], ['probe'], ['doctor']]) {
     const { code, stdout } = plexbeam([...command, '--help']);
     t.equal(code, 0, `${command.join(' ')} --help`);
     t.match(stdout, `plexbeam ${command[0]}`);
   }
   t.match(plexbeam(['analyze', '--help']).stdout, '--remote-feasibility');
   t.match(plexbeam(['cartridge', 'status', '--help']).stdout, '--plex-dir');
+  t.match(plexbeam(['doctor', '--help']).stdout, '--transcode-dir');
 });
 
 t.test('bad usage exits 2 with a message on stderr', async (t) => {
