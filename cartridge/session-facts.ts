@@ -18,7 +18,8 @@ export function sessionStartRow(id: string, startedAt: number, argv: readonly st
     pattern: inv.pattern,
     patternId: inv.patternId,
     inputPath: inv.inputs.find((input) => !input.isSidecarSubtitle)?.path ?? inv.inputs[0]?.path ?? null,
-    videoCodecIn: video?.sourceCodec ?? inv.inputs[0]?.decoders[0]?.codec ?? null,
+    // Without a video output (detection) the first decoder Plex names is the video's; music has none.
+    videoCodecIn: video?.sourceCodec ?? (inv.kind === 'audio-only' ? null : (inv.inputs[0]?.decoders[0]?.codec ?? null)),
     videoCodecOut: video?.codec ?? null,
     audioCodecIn: audio?.sourceCodec ?? null,
     audioCodecOut: audio?.codec ?? null,

@@ -3,7 +3,9 @@
  * blocking case of --remote-feasibility, and enough variety for each summary facet. Written by
  * the cartridge's own recorder (cartridge/session.ts: createSessionRecorder, endPatch,
  * fallbackPatch; stopFate for Plex's stops; clientHint for the client), so its decision and end
- * columns are exactly what the cartridge writes. The parsed facts at start are chosen by hand.
+ * columns are exactly what the cartridge writes. The parsed facts at start are chosen by hand,
+ * with the values the cartridge's parser gives (encoder names such as libmp3lame, protocol
+ * `pipe` for piped output and `none` without one, subtitle kind `inlineass`).
  */
 import { join } from 'node:path';
 import { clientHint } from '../../cartridge/client-hint.ts';
@@ -32,7 +34,7 @@ export const FIXTURE: readonly Row[] = [
     { decision: 'remote', worker: 'gpu-box', firstSegmentMs: 1000, durationMs: 600_000, ending: ok }],
   ['s02', { kind: vt, videoCodecIn: 'hevc', videoCodecOut: 'libx264', audioCodecIn: 'eac3', audioCodecOut: 'aac', protocol: 'dash', height: 1080, toneMapping: true, inputPath: `${MOVIES}/B/B.mkv`, patternId: 'p-hdr', pattern: 'dash libx264 tonemap' },
     { decision: 'remote', worker: 'gpu-box', firstSegmentMs: 2000, durationMs: 1_200_000, ending: plexStop(true) }],
-  ['s03', { kind: vt, videoCodecIn: 'h264', videoCodecOut: 'libx264', android: true, protocol: 'hls', height: 480, subtitleBurnIn: true, subtitleKind: 'ass', inputPath: '/data/media/tv/Show/S01E01.mkv', patternId: 'p-h264', pattern: 'hls libx264' },
+  ['s03', { kind: vt, videoCodecIn: 'h264', videoCodecOut: 'libx264', android: true, protocol: 'hls', height: 480, subtitleBurnIn: true, subtitleKind: 'inlineass', inputPath: '/data/media/tv/Show/S01E01.mkv', patternId: 'p-h264', pattern: 'hls libx264' },
     { decision: 'remote', worker: 'nuc', firstSegmentMs: 3000, durationMs: 300_000, ending: { endedBy: 'exit', code: 1, signal: null, error: 'Conversion failed' } }],
   ['s04', { kind: vt, videoCodecIn: 'h264', videoCodecOut: 'hevc', protocol: 'hls', height: 2160, inputPath: `${MOVIES}/C/C.mkv`, patternId: 'p-hevc', pattern: 'hls hevc' },
     { fallback: ['workers-full', noWorker('gpu-box answered full or stopping (HTTP 503: full)')], firstSegmentMs: 1500, durationMs: 900_000, ending: ok }],
@@ -44,12 +46,12 @@ export const FIXTURE: readonly Row[] = [
     { decision: 'local', reason: 'input is a Plex loopback URL', firstSegmentMs: 800, durationMs: 3_600_000, ending: ok }],
   ['s08', { kind: 'remux', videoCodecIn: 'h264', videoCodecOut: 'copy', protocol: 'dash', inputPath: `${MOVIES}/A/A.mkv`, patternId: 'p-copy', pattern: 'copy' },
     { decision: 'local', reason: 'not worth moving: remux', firstSegmentMs: 500, durationMs: 2_400_000, ending: plexStop(false) }],
-  ['s09', { kind: 'audio-only', audioCodecIn: 'flac', audioCodecOut: 'mp3', protocol: 'stream', inputPath: '/data/media/music/x.flac', patternId: 'p-music', pattern: 'mp3' },
+  ['s09', { kind: 'audio-only', audioCodecIn: 'flac', audioCodecOut: 'libmp3lame', protocol: 'pipe', container: 'mp3', inputPath: '/data/media/music/x.flac', patternId: 'p-music', pattern: 'mp3' },
     { decision: 'local', reason: 'not worth moving: audio-only', durationMs: 200_000, ending: ok }],
-  ['s10', { kind: 'detection', videoCodecIn: 'h264', inputPath: `${MOVIES}/A/A.mkv`, patternId: 'p-detect', pattern: 'chromaprint' },
+  ['s10', { kind: 'detection', videoCodecIn: 'h264', protocol: 'pipe', container: 'chromaprint', inputPath: `${MOVIES}/A/A.mkv`, patternId: 'p-detect', pattern: 'chromaprint' },
     { decision: 'local', reason: 'not worth moving: detection', durationMs: 60_000, ending: ok }],
-  ['s11', { kind: 'capability-query', patternId: 'p-caps', pattern: '-encoders' }, { decision: 'local', reason: 'pass-through', durationMs: 100, ending: ok }],
-  ['s12', { kind: 'unknown', patternId: null, pattern: null }, { decision: 'local', reason: 'pass-through', durationMs: 2000, ending: ok }],
+  ['s11', { kind: 'capability-query', protocol: 'none', patternId: 'p-caps', pattern: '-encoders' }, { decision: 'local', reason: 'pass-through', durationMs: 100, ending: ok }],
+  ['s12', { kind: 'unknown', protocol: 'none', patternId: null, pattern: null }, { decision: 'local', reason: 'pass-through', durationMs: 2000, ending: ok }],
   ['s13', { kind: 'optimize', videoCodecIn: 'h264', videoCodecOut: 'libx264', protocol: 'file', height: 1080, inputPath: `${MOVIES}/B/B.mkv`, patternId: 'p-opt', pattern: 'optimize' },
     { decision: 'remote', worker: 'gpu-box', durationMs: 1_000_000, ending: ok }],
   ['s14', { kind: vt, videoCodecIn: 'h264', videoCodecOut: 'libx264', protocol: 'hls', height: 1080, inputPath: `${MOVIES}/A/A.mkv`, patternId: 'p-h264', pattern: 'hls libx264' }, {}],

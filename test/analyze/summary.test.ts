@@ -40,11 +40,11 @@ t.test('summary: facets', async (t) => {
   t.same(Object.fromEntries(s.by_kind.map((f) => [f.value, f.count])), { 'video-transcode': 10, remux: 1, 'audio-only': 1, detection: 1, 'capability-query': 1, unknown: 1, optimize: 1 });
   t.same(Object.fromEntries(s.by_client.map((f) => [f.value, f.count])), { 'Plex for Android': 6 }, 'only sessions whose id names the client');
   t.same(s.by_client[0]?.by_decision, { remote: 2, local: 2, fallback: 2 }, 'Plex for Android: s01/s03 remote, s15/s16 local, s05/s06 fallback');
-  t.same(Object.fromEntries(s.by_protocol.map((f) => [f.value, f.count])), { hls: 8, dash: 3, stream: 1, file: 1 });
+  t.same(Object.fromEntries(s.by_protocol.map((f) => [f.value, f.count])), { hls: 8, dash: 3, pipe: 2, none: 2, file: 1 });
   t.same(Object.fromEntries(s.resolutions.map((f) => [f.value, f.count])), { '720p': 5, '1080p': 4, '480p': 1, '2160p': 1 });
   t.same(s.video_codecs[0], { from: 'h264', to: 'libx264', count: 7, share: 0.4375 });
   t.same(s.video_codecs.map((p) => [p.from, p.to, p.count]).slice(1).sort(), [['h264', 'copy', 1], ['h264', 'hevc', 1], ['h264', null, 1], ['hevc', 'libx264', 2], ['mpeg2video', 'libx264', 1]].sort());
-  t.same(s.audio_codecs.map((p) => [p.from, p.to, p.count]).sort(), [['ac3', 'aac', 1], ['eac3', 'aac', 1], ['flac', 'mp3', 1]]);
+  t.same(s.audio_codecs.map((p) => [p.from, p.to, p.count]).sort(), [['ac3', 'aac', 1], ['eac3', 'aac', 1], ['flac', 'libmp3lame', 1]]);
   t.same(s.features, { subtitle_burn_in: 1, tone_mapping: 2 });
   t.same(s.fallback_reasons.map((r) => [r.code, r.count, r.share]).sort(), [
     ['no-healthy-worker', 1, 0.3333],

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import { fallbackReasonOf } from '../../cartridge/fallback-reason.ts';
 import { stopFate } from '../../cartridge/run.ts';
+import { sessionStartRow } from '../../cartridge/session-facts.ts';
 import { createSessionRecorder, endPatch, fallbackPatch } from '../../cartridge/session.ts';
+import { parsePlexArgv } from '../../core/plex-argv/index.ts';
 import { ENDED_BY_VALUES, FALLBACK_REASON_VALUES } from '../../core/session-log/endings.ts';
 import { openSessionLog } from '../../core/session-log/index.ts';
 
@@ -38,4 +40,12 @@ t.test('the closed sets are small and unique', async (t) => {
   t.same(ENDED_BY_VALUES, ['exit', 'plex-stop', 'worker-lost', 'not-run', 'start-failed', 'error']);
   t.equal(new Set(FALLBACK_REASON_VALUES).size, FALLBACK_REASON_VALUES.length);
   t.ok(FALLBACK_REASON_VALUES.includes('no-worker-configured') && FALLBACK_REASON_VALUES.includes('failed-before-output'));
+});
+
+t.test("the start row of a music transcode names no video codec (the decoder Plex names is the audio's)", async (t) => {
+  const argv = ['-codec:0', 'flac', '-i', '/music/a.flac', '-map', '0:0', '-codec:0', 'libmp3lame', '-b:0', '320k', '-f', 'mp3', 'pipe:1'];
+  const row = sessionStartRow('m1', 1, argv, { PATH: '/bin' }, '/tmp', parsePlexArgv(argv));
+  t.match(row, { kind: 'audio-only', videoCodecIn: null, audioCodecIn: 'flac', audioCodecOut: 'libmp3lame', protocol: 'pipe' });
+  const detection = ['-codec:0', 'h264', '-i', '/m/a.mkv', '-map', '0:1', '-f', 'chromaprint', '-fp_format', 'raw', 'pipe:1'];
+  t.match(sessionStartRow('d1', 1, detection, {}, '/tmp', parsePlexArgv(detection)), { kind: 'detection', videoCodecIn: 'h264' });
 });
