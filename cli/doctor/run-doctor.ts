@@ -13,6 +13,7 @@ import { DEFAULT_CONFIG_PATH, type Config } from '../../core/config.ts';
 import { checkCartridge } from './cartridge-check.ts';
 import { fail, pass, toReport, type Check, type DoctorReport } from './check.ts';
 import { readUserIds, type UserIds } from './file-access.ts';
+import { checkLocalConfinement } from './confinement-check.ts';
 import { checkLocalWorker } from './local-worker-check.ts';
 import { findSamplePaths, plexDataDir } from './plex-paths.ts';
 import { checkServices, showUnit, UNITS, type Systemctl } from './services-check.ts';
@@ -73,6 +74,7 @@ export async function runDoctor(deps: DoctorDeps): Promise<DoctorReport> {
   if (config.shaper.interface !== '') checks.push(...(await checkShaper(config.shaper)));
   if (deps.systemctl !== null) checks.push(...(await checkServices(deps.systemctl)));
   if (installed.includes('plexbeam-worker')) checks.push(...(await checkLocalWorker(config.worker, configPath(config))));
+  if (installed.includes('plexbeam-worker')) checks.push(await checkLocalConfinement(config.worker, configPath(config), deps.env));
   return toReport(checks);
 }
 

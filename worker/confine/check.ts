@@ -12,6 +12,8 @@ export interface CheckConfinementOptions {
   setting: 'auto' | 'bubblewrap' | 'unconfined';
   /** Where bwrap is looked up (the worker's PATH). */
   pathVar: string | undefined;
+  /** Run the trial as this user (doctor, as root, asks for the service user's answer). */
+  user?: { uid: number; gid: number };
 }
 
 /** How to make bubblewrap work, for the error and for doctor. */
@@ -31,9 +33,9 @@ function readLandlock(): string {
 }
 
 /** Runs `true` in the same sandbox a job gets (no network, nothing bound); resolves with bwrap's complaint, or null when it worked. */
-async function tryBwrap(bwrapPath: string, pathVar: string | undefined): Promise<string | null> {
+async function tryBwrap(bwrapPath: string, pathVar: string | undefined, user?: { uid: number; gid: number }): Promise<string | null> {
   const truePath = resolveExecutable('true', pathVar) ?? '/usr/bin/true';
-  const result = await execa(bwrapPath, [...bwrapArgs(emptySpec()), truePath], { reject: false, timeout: 10_000, stdin: 'ignore', extendEnv: false, env: { PATH: pathVar ?? '' } });
+  const result = await execa(bwrapPath, [...bwrapArgs(emptySpec()), truePath], { reject: false, timeout: 10_000, stdin: 'ignore', extendEnv: false, env: { PATH: pathVar ?? '' }, ...user });
   if (result.exitCode === 0) return null;
   const said = String(result.stderr ?? '').trim().split('\n').pop();
   return said !== undefined && said !== '' ? said : (result.shortMessage ?? `bwrap exited with ${result.exitCode}`);
@@ -46,7 +48,7 @@ export async function checkConfinement(options: CheckConfinementOptions): Promis
     return { mode: 'unconfined', bwrapPath: null, reason: 'worker.confinement is "unconfined"', landlock };
   }
   const bwrapPath = resolveExecutable('bwrap', options.pathVar);
-  const problem = bwrapPath === null ? 'bubblewrap (bwrap) is not installed or not on PATH' : await tryBwrap(bwrapPath, options.pathVar);
+  const problem = bwrapPath === null ? 'bubblewrap (bwrap) is not installed or not on PATH' : await tryBwrap(bwrapPath, options.pathVar, options.user);
   if (problem !== null || bwrapPath === null) {
     throw new PlexBeamError('CONFINEMENT_UNAVAILABLE', `worker.confinement is "${options.setting}" but ffmpeg cannot be confined here: ${problem}. Fix: ${CONFINEMENT_FIX}`, { exitCode: EXIT_USAGE });
   }
