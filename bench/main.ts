@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { benchCallbackRelay } from './callback-relay.ts';
+import { benchConfinement } from './confinement.ts';
 import { benchFallback } from './fallback.ts';
 import { benchFirstSegment } from './first-segment.ts';
 import { createFixture, type Fixture } from './fixture.ts';
@@ -40,6 +41,7 @@ const FAMILIES: Family[] = [
   { id: '8', name: 'Watchdog reaction', goal: '< 2 s (median)', run: (_fx, opts) => benchWatchdogRows(opts) },
   { id: '9', name: 'Offload: Plex-side CPU', goal: '≤ 2 % of local', run: benchOffload },
   { id: '10', name: 'Stops (SIGTERM, shim killed)', goal: 'SIGTERM ≤ 1 s; killed shim ≤ 5 s', run: benchStop },
+  { id: '11', name: 'Confinement start (bwrap)', goal: '≤ 20 ms added', run: (_fx, opts) => benchConfinement(opts) },
 ];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only 1,3,9] [-- --json FILE]
