@@ -7,6 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
+import { endPatch } from '../cartridge/session.ts';
 
 const [dbPath, index = '0', sessions = '20'] = process.argv.slice(2);
 if (dbPath === undefined) throw new Error('usage: session-log-writer DB INDEX SESSIONS');
@@ -27,7 +28,7 @@ function writeSession(log: import('../core/session-log/index.ts').SessionLog): v
   const startedAt = Date.now();
   log.recordSessionStart(row(id, startedAt));
   log.updateSession(id, { decision: 'remote', reason: null, worker: 'bench-worker', dispatchAt: startedAt + 1 });
-  log.updateSession(id, { endedAt: startedAt + 2, exitCode: 0 });
+  log.updateSession(id, endPatch({ endedBy: 'exit', code: 0, signal: null }, startedAt + 2));
 }
 
 const lines = createInterface({ input: process.stdin });
