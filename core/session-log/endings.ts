@@ -9,7 +9,8 @@
  * transcoder's); `plex-stop`: Plex signalled the cartridge (SIGTERM/SIGINT/SIGHUP: a stop or a
  * seek, not a failure); `worker-lost`: the worker went away mid-transcode; `not-run`: nothing
  * ran (no worker took it and fallbackToLocal is false); `start-failed`: Plex's transcoder could
- * not be started; `error`: the worker could not run the job, or the cartridge failed.
+ * not be started; `error`: the job failed on the worker before any output (or its link never
+ * opened) and fallbackToLocal is false.
  */
 export type EndedBy = 'exit' | 'plex-stop' | 'worker-lost' | 'not-run' | 'start-failed' | 'error';
 
@@ -20,7 +21,7 @@ export const ENDED_BY_TEXT: Readonly<Record<EndedBy, string>> = {
   'worker-lost': 'the worker went away mid-transcode',
   'not-run': 'nothing ran: no worker took it and fallbackToLocal is false',
   'start-failed': "Plex's transcoder could not be started",
-  error: 'the worker could not run the job, or the cartridge failed',
+  error: 'the job failed on the worker before any output and fallbackToLocal is false',
 };
 
 /** The EndedBy values, in the order above. */
