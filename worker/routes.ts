@@ -2,15 +2,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PlexBeamError, isPlexBeamError } from '../core/errors.ts';
 import type { Logger } from '../core/log.ts';
+import type { HealthBody, StoppingHealthBody } from '../core/wire/health.ts';
+import { validateCallbackReply } from '../core/wire/link.ts';
+import { validateTranscodeRequest } from '../core/wire/transcode.ts';
 import { readJsonBody, sendError, sendJson } from './http-io.ts';
-import type { CallbackReply } from './callbacks/replies.ts';
 import { isActive, jobStatus } from './job.ts';
 import type { JobManager } from './jobs.ts';
 import type { Refusal, WorkerMetrics } from './metrics.ts';
 import { parsePathStatRequest, statPaths } from './path-stat.ts';
 import type { HardwareProbe } from './probe/index.ts';
 import { createPathPolicy, type PathPolicy } from './sandbox/path-policy.ts';
-import { validateTranscodeRequest } from './sandbox/request.ts';
 
 export interface RouteDeps {
   jobs: JobManager;
@@ -67,7 +68,7 @@ export function createRoutes(deps: RouteDeps): (req: IncomingMessage, res: Serve
     }],
     ['POST', /^\/jobs\/([^/]+)\/callback-replies$/, async (req, res, id) => {
       const job = findJob(id);
-      const reply = parseCallbackReply(await readJsonBody(req, deps.maxBodyBytes));
+      const reply = validateCallbackReply(await readJsonBody(req, deps.maxBodyBytes));
       const delivered = job.replies.settle(reply.seq, reply);
       job.log.debug({ seq: reply.seq, status: reply.status, delivered }, 'callback reply');
       res.writeHead(204).end();
@@ -105,19 +106,10 @@ export function createRoutes(deps: RouteDeps): (req: IncomingMessage, res: Serve
   };
 }
 
-/** Validates `{ "seq", "status", "content_type"?, "body_b64"? }`. */
-function parseCallbackReply(body: unknown): CallbackReply & { seq: number } {
-  const { seq, status, content_type: contentType, body_b64: data } = (body ?? {}) as Record<string, unknown>;
-  if (!Number.isInteger(seq) || !Number.isInteger(status) || (status as number) < 100 || (status as number) > 599 ||
-    (contentType !== undefined && typeof contentType !== 'string') || (data !== undefined && typeof data !== 'string')) {
-    throw new PlexBeamError('WORKER_BAD_REQUEST', 'expected { "seq": integer, "status": 100-599, "content_type"?: string, "body_b64"?: string }');
-  }
-  return { seq: seq as number, status: status as number, contentType: (contentType as string | undefined) ?? null, body: Buffer.from((data as string | undefined) ?? '', 'base64') };
-}
-
 function sendHealth(res: ServerResponse, deps: RouteDeps): void {
   const { hardware } = deps;
-  sendJson(res, deps.jobs.draining ? 503 : 200, {
+  // The body core/wire/health.ts defines (the cartridge, doctor and analyze read it there); 503 while stopping.
+  const body: Omit<HealthBody, 'status'> & { status: (HealthBody | StoppingHealthBody)['status'] } = {
     status: deps.jobs.draining ? 'stopping' : 'ok',
     version: deps.version,
     hwaccel: hardware.hwaccel,
@@ -126,5 +118,6 @@ function sendHealth(res: ServerResponse, deps: RouteDeps): void {
     hwaccels: hardware.hwaccels,
     ffmpeg: hardware.ffmpeg.version,
     capabilities: { link: 1, callbacks: true, ws_progress: true, paths_stat: true },
-  });
+  };
+  sendJson(res, deps.jobs.draining ? 503 : 200, body);
 }
