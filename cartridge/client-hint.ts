@@ -1,7 +1,7 @@
 /**
  * Which Plex client asked, from what Plex passes the transcoder. Plex gives the transcoder no
- * client name as such: only the session id (in the cwd and the callback paths) and the callback
- * URLs' query strings. docs/ANALYZE.md says what that makes knowable.
+ * client name as such: only the session id (in the cwd, the callback paths and the EAE prefix)
+ * and the callback URLs' query strings. docs/ANALYZE.md says what that makes knowable.
  */
 
 /** Product ids clients put at the end of their session id, and the product's name (X-Plex-Product). */
@@ -16,8 +16,8 @@ const PRODUCT_IN_SESSION = /-(com-plexapp-[a-z0-9-]+?)(?:-[0-9a-f]{8}-[0-9a-f]{4
 /** Query parameters that name the client, most telling first (none seen in captures so far). */
 const QUERY_NAMES = ['X-Plex-Product', 'X-Plex-Platform', 'X-Plex-Client-Identifier'] as const;
 
-/** The client's name from the session's cwd or callback URLs, or null when Plex did not say. */
-export function clientHint(cwd: string, callbackUrls: readonly { url: string }[]): string | null {
+/** The client's name from the session's cwd, callback URLs or argv, or null when Plex did not say. */
+export function clientHint(cwd: string, callbackUrls: readonly { url: string }[], argv: readonly string[] = []): string | null {
   const fromQuery = queryHint(callbackUrls);
   if (fromQuery !== null) return fromQuery;
   const candidates = [cwd.split('/').pop() ?? ''];
@@ -25,6 +25,11 @@ export function clientHint(cwd: string, callbackUrls: readonly { url: string }[]
     const match = /\/transcode\/session\/([^/?]+)/.exec(url);
     if (match?.[1]) candidates.push(match[1]);
   }
+  // `-eae_prefix:1 <session id>_`: EasyAudioEncoder's file names start with the session id.
+  argv.forEach((arg, i) => {
+    const next = argv[i + 1];
+    if (/^-eae_prefix(:|$)/.test(arg) && next !== undefined) candidates.push(next.replace(/_$/, ''));
+  });
   for (const candidate of candidates) {
     const product = productOf(candidate);
     if (product !== null) return product;

@@ -34,7 +34,7 @@ export function sessionStartRow(id: string, startedAt: number, argv: readonly st
     toneMapping: inv.toneMapping.enabled,
     hwDecode: inv.hardware.hwaccels[0] ?? null,
     seekS: inv.seekSeconds,
-    client: clientHint(cwd, inv.callbackUrls),
+    client: clientHint(cwd, inv.callbackUrls, argv),
     facts: compactFacts(inv),
   };
 }

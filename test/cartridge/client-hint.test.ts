@@ -18,6 +18,11 @@ t.test("a callback URL's X-Plex-Product, Platform or Client-Identifier names the
   t.equal(clientHint('/tmp', url('X-Plex-Http-Pipeline=infinite')), null);
 });
 
+t.test("the EAE prefix carries the session id too", async (t) => {
+  t.equal(clientHint('/tmp', [], ['-codec:1', 'eac3_eae', '-eae_prefix:1', '689d14c290fef10b-com-plexapp-android_', '-i', '/m/a.mkv']), 'Plex for Android');
+  t.equal(clientHint('/tmp', [], ['-eae_prefix:1', 'b54ca799-9a71-4d71-b4a7-03099f095c57_']), null);
+});
+
 t.test('UUID-only and random session ids name no client', async (t) => {
   t.equal(clientHint('/transcode/Transcode/Sessions/plex-transcode-b54ca799-9a71-4d71-b4a7-03099f095c57-26836fd9-9a79-4de7-b7c1-d01d25b2fcda', [
     { url: 'http://127.0.0.1:32400/video/:/transcode/session/b54ca799-9a71-4d71-b4a7-03099f095c57/26836fd9-9a79-4de7-b7c1-d01d25b2fcda/progress' },
@@ -29,6 +34,6 @@ t.test('what the captured argv tell: none of the corpus callback URLs names its 
   // The captures are Android, Plex Web and older clients, but their session ids are UUIDs or
   // random, and no query carries X-Plex-Product: only a cwd like Plex for Android's says more.
   for (const sample of loadCorpus()) {
-    t.equal(clientHint('/transcode', parsePlexArgv(sample.argv).callbackUrls), null, sample.id);
+    t.equal(clientHint('/transcode', parsePlexArgv(sample.argv).callbackUrls, sample.argv), null, sample.id);
   }
 });
