@@ -25,7 +25,8 @@ export function describeOption(token: string): OptionInfo {
   const alias = OPTION_ALIASES.get(written);
   const base = alias ? alias[0] : written;
   const spec = alias && alias[1] !== null ? alias[1] : writtenSpec;
-  const main = MAIN_OPTIONS.get(written);
+  // `-i` separates inputs only when written exactly so (ffmpeg rejects `-i:0`).
+  const main = written === 'i' && writtenSpec !== null ? undefined : MAIN_OPTIONS.get(written);
   if (main !== undefined) {
     const takesValue = main.arity === 'value' || main.arity === 'boolValue' || main.arity === 'exit';
     return info(name, base, spec, false, takesValue, 'main', main);

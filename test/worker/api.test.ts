@@ -81,7 +81,8 @@ const REFUSALS: [string, string[], RegExp][] = [
   ['ass with .. out of the roots', ['-i', IN, '-vf', "ass='../../../outside/secret.srt'", 'o.ts'], /filter "ass" .*outside the allowed folders/],
   ['sendcmd', ['-i', IN, '-vf', 'sendcmd=f=cmds.txt,null', 'o.ts'], /filter "sendcmd"/],
   ['zmq', ['-i', IN, '-vf', 'zmq,null', 'o.ts'], /filter "zmq"/],
-  ['a URL inside a filter', ['-i', IN, '-vf', 'subtitles=http\\://evil/x.srt', 'o.ts'], /"http:" URL/],
+  // Escaped for both of ffmpeg's levels (graph, then filter option), as ffmpeg needs to see a URL.
+  ['a URL inside a filter', ['-i', IN, '-vf', 'subtitles=http\\\\:\\\\/\\\\/evil/x.srt', 'o.ts'], /"http:" URL/],
   ['-passlogfile', ['-i', IN, '-passlogfile', '/tmp/x', 'o.ts'], /-passlogfile is not allowed/],
   ['-dump_attachment', ['-dump_attachment:t:0', '/tmp/font.ttf', '-i', IN, 'o.ts'], /-dump_attachment:t:0 is not allowed/],
   ['-vstats_file', ['-i', IN, '-vstats_file', '/tmp/v.log', 'o.ts'], /-vstats_file is not allowed/],
