@@ -113,6 +113,7 @@ echo "# (install.sh took $((SECONDS - start)) s)"
 check "install.sh --role both exits 0" test "$rc" = 0
 check "every line it prints is one plexbeam-install: step" test -z "$(grep -v '^plexbeam-install: ' <<<"$out")"
 check "both units are active" test "$(systemctl is-active plexbeam-worker plexbeam-watchdog | tr '\n' ' ')" = "active active "
+check "no benchmarks, test harness or session generator shipped" test ! -e /opt/plexbeam/dist/bench -a ! -e /opt/plexbeam/dist/test -a -z "$(find /opt/plexbeam/dist -name 'generate*' -o -name '.gen*')"
 check "both units are enabled" test "$(systemctl is-enabled plexbeam-worker plexbeam-watchdog | tr '\n' ' ')" = "enabled enabled "
 systemctl status --no-pager plexbeam-worker plexbeam-watchdog 2>&1 | diag
 worker_status=$(systemctl show -p StatusText --value plexbeam-worker)
