@@ -61,8 +61,9 @@ function listenOn(server: Server, port: number, host: string): Promise<number> {
 
 /** Answers a request the HTTP parser rejected (malformed, headers too large, too slow) and closes its socket; never throws. */
 function answerClientError(error: NodeJS.ErrnoException, socket: Socket, log: Logger, server: string): void {
-  if (error.code !== 'ECONNRESET') log.info({ code: error.code, reason: error.message }, `${server}: bad HTTP request, connection closed`);
-  if (!socket.writable || (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent) {
+  // debug: these come before any key is checked, and a flood of them must not flood the log.
+  if (error.code !== 'ECONNRESET') log.debug({ code: error.code, reason: error.message }, `${server}: bad HTTP request, connection closed`);
+  if (!socket.writable || error.code === 'ECONNRESET') {
     socket.destroy();
     return;
   }
