@@ -1,6 +1,10 @@
-/** Health-checks every configured worker at once and ranks those that can take a job. */
+/**
+ * Learns every configured worker's health (from plexbeam-server's fleet cache when it is fresh,
+ * else by asking each `GET /health` at once) and ranks those that can take a job.
+ */
 import { requestJson } from './http.ts';
 import { canEncode } from '../core/codec-family.ts';
+import { isFleetCacheFresh, readFleetCache, RECENT_FAILURE_MS } from '../core/fleet-cache.ts';
 import { readHealth, type HealthBody } from '../core/wire/health.ts';
 import type { RejectionCode } from './fallback-reason.ts';
 
@@ -8,6 +12,8 @@ export interface WorkerTarget {
   url: string;
   apiKey: string;
   name: string;
+  /** Share of jobs (`workers[].weight`, default 1): free slots × weight ranks workers. */
+  weight?: number;
 }
 
 /** A worker's `GET /health` body (core/wire/health.ts). */
@@ -16,6 +22,8 @@ export type WorkerHealth = HealthBody;
 export interface WorkerCandidate extends WorkerTarget {
   health: WorkerHealth;
   free: number;
+  /** A job failed there within the last minute (fleet cache): tried after the others. */
+  recentFailure?: boolean;
 }
 
 export interface WorkerRejection {
@@ -26,7 +34,7 @@ export interface WorkerRejection {
 }
 
 export interface WorkerChoice {
-  /** Healthy workers able to take the job, most free capacity first. */
+  /** Healthy workers able to take the job, best first (see rankWorkers). */
   candidates: WorkerCandidate[];
   /** Why each other worker was passed over. */
   rejected: WorkerRejection[];
@@ -34,14 +42,44 @@ export interface WorkerChoice {
 
 export { canEncode };
 
-/** One worker's health check: its status, or why it cannot be used. */
-export type HealthResult = { worker: WorkerTarget; health: WorkerHealth } | { worker: WorkerTarget; reason: string };
+/**
+ * One worker's health: its status (`recentFailure`: a job failed there within the last minute, as
+ * the fleet cache says), or why it cannot be used.
+ */
+export type HealthResult = { worker: WorkerTarget; health: WorkerHealth; recentFailure?: boolean } | { worker: WorkerTarget; reason: string };
 
 /**
- * Asks every worker's `GET /health` in parallel, all bounded by one `timeoutMs`. Started before
- * the argv is parsed, so that the round trips overlap the parsing.
+ * Every worker's health: from the fleet cache at `fleetFile` when it is fresh (core/fleet-cache.ts,
+ * no request at all), else, and for any worker the cache does not list, from `GET /health` asked in
+ * parallel, all bounded by one `timeoutMs`. Started before the argv is parsed, so that the round
+ * trips overlap the parsing.
  */
-export function checkWorkers(workers: readonly WorkerTarget[], timeoutMs: number): Promise<HealthResult[]> {
+export function checkWorkers(workers: readonly WorkerTarget[], timeoutMs: number, fleetFile?: string): Promise<HealthResult[]> {
+  const cached = fleetFile === undefined || fleetFile === '' ? null : healthFromCache(workers, fleetFile);
+  if (cached === null) return askWorkers(workers, timeoutMs);
+  if (cached.unlisted.length === 0) return Promise.resolve(cached.results);
+  return askWorkers(cached.unlisted, timeoutMs).then((live) => [...cached.results, ...live]);
+}
+
+/** The cache's word on each worker (matched by URL), and the workers it does not list; null when stale or absent. */
+function healthFromCache(workers: readonly WorkerTarget[], fleetFile: string): { results: HealthResult[]; unlisted: WorkerTarget[] } | null {
+  const cache = readFleetCache(fleetFile);
+  const now = Date.now();
+  if (cache === null || !isFleetCacheFresh(cache, now)) return null;
+  const results: HealthResult[] = [];
+  const unlisted: WorkerTarget[] = [];
+  for (const worker of workers) {
+    const seen = cache.workers.find((w) => w.url === worker.url);
+    if (seen === undefined) unlisted.push(worker);
+    else if (seen.draining) results.push({ worker, reason: 'draining (fleet cache)' });
+    else if (!seen.up || seen.health === null) results.push({ worker, reason: `down (fleet cache: ${seen.lastError ?? 'no answer'})` });
+    else results.push({ worker, health: seen.health, recentFailure: seen.lastFailureAt !== null && now - seen.lastFailureAt < RECENT_FAILURE_MS });
+  }
+  return { results, unlisted };
+}
+
+/** Asks every worker's `GET /health` in parallel, all bounded by one `timeoutMs`. */
+function askWorkers(workers: readonly WorkerTarget[], timeoutMs: number): Promise<HealthResult[]> {
   const signal = AbortSignal.timeout(timeoutMs);
   return Promise.all(
     workers.map(async (worker): Promise<HealthResult> => {
@@ -72,10 +110,13 @@ export function rankWorkers(results: readonly HealthResult[], videoCodecOut: str
     const free = result.health.jobs.max - result.health.jobs.running - result.health.jobs.queued;
     if (free <= 0) rejected.push({ worker: label, reason: `full (${result.health.jobs.running}/${result.health.jobs.max} jobs)`, code: 'workers-full' });
     else if (!canEncode(result.health.encoders, videoCodecOut)) rejected.push({ worker: label, reason: `cannot encode ${videoCodecOut}`, code: 'cannot-encode' });
-    else candidates.push({ ...result.worker, health: result.health, free });
+    else candidates.push({ ...result.worker, health: result.health, free, ...(result.recentFailure === true ? { recentFailure: true } : {}) });
   }
-  // Most free capacity first; between equals, a hardware encoder before software.
+  // A worker that failed a job in the last minute after every other; then most free capacity
+  // times weight; between equals, more free slots, then a hardware encoder before software.
   const hardware = (c: WorkerCandidate) => (c.health.hwaccel === 'software' ? 0 : 1);
-  candidates.sort((a, b) => b.free - a.free || hardware(b) - hardware(a));
+  const failed = (c: WorkerCandidate) => (c.recentFailure === true ? 1 : 0);
+  const share = (c: WorkerCandidate) => c.free * (c.weight ?? 1);
+  candidates.sort((a, b) => failed(a) - failed(b) || share(b) - share(a) || b.free - a.free || hardware(b) - hardware(a));
   return { candidates, rejected };
 }

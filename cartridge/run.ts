@@ -61,7 +61,7 @@ export async function runCartridge(input: CartridgeInput): Promise<ChildFate> {
     return startFailure(child.path, await child.fate);
   }
   // Only a call with an input can be a transcode: its health checks go out before the parse.
-  const health = config.workers.length > 0 && input.argv.includes('-i') ? checkWorkers(config.workers, config.healthTimeoutMs) : null;
+  const health = config.workers.length > 0 && input.argv.includes('-i') ? checkWorkers(config.workers, config.healthTimeoutMs, config.server.fleetFile) : null;
   const inv = parsePlexArgv(input.argv);
   const sessionId = nodeCrypto().randomUUID();
   const session = createSessionRecorder(join(config.dataDir, 'sessions.db'), () => sessionStartRow(sessionId, startedAt, input.argv, plexEnv, input.cwd, inv));
@@ -69,7 +69,7 @@ export async function runCartridge(input: CartridgeInput): Promise<ChildFate> {
   const plan = planInvocation(inv.kind);
   if (plan.route === 'local' || early !== null) return runLocally(run, { decision: 'local', reason: plan.reason ?? 'local' }, !plan.passThrough, early);
   if (config.workers.length === 0) return runLocally(run, fallbackPatch('no-worker-configured', 'no worker configured'), true);
-  return runRemotely(run, sessionId, health ?? checkWorkers(config.workers, config.healthTimeoutMs));
+  return runRemotely(run, sessionId, health ?? checkWorkers(config.workers, config.healthTimeoutMs, config.server.fleetFile));
 }
 
 async function runRemotely(run: Invocation, sessionId: string, health: Promise<HealthResult[]>): Promise<ChildFate> {

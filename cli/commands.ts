@@ -72,6 +72,29 @@ export const COMMANDS: CommandModule<object, Args>[] = [
     handler: (args) => runLazy(() => import('./commands/shaper.ts'), args),
   },
   {
+    command: 'server',
+    describe: 'run the Plex-side daemon in the foreground: probes every worker and keeps the fleet cache (systemd runs this)',
+    handler: (args) => runLazy(() => import('./commands/server.ts'), args),
+  },
+  {
+    command: 'status',
+    describe: 'every worker, live session and recent failure; exit 3 when no worker is up',
+    builder: (y) => y.option('json', json).option('watch', { type: 'boolean', default: false, describe: 'redraw every probe interval until interrupted' }),
+    handler: (args) => runLazy(() => import('./commands/status.ts'), args),
+  },
+  {
+    command: 'workers <action> [target]',
+    describe: "add, remove, list or test the config's workers (add and test ask the worker first)",
+    builder: (y) =>
+      y
+        .positional('action', { choices: ['add', 'remove', 'list', 'test'] as const, describe: 'what to do', demandOption: true })
+        .positional('target', { type: 'string', describe: 'add: the worker URL; remove, test: its name (or URL)' })
+        .option('key', { type: 'string', describe: "add: the worker's worker.apiKey", requiresArg: true })
+        .option('name', { type: 'string', describe: 'add: a name for it (default: host:port)', requiresArg: true })
+        .option('json', json),
+    handler: (args) => runLazy(() => import('./commands/workers.ts'), args),
+  },
+  {
     command: 'doctor',
     describe: 'check the whole set-up and say how to fix each failure',
     builder: (y) =>

@@ -19,6 +19,8 @@ const workerEntry: ObjectSpec = {
   url: { kind: 'string', default: '', description: 'worker base URL, e.g. `http://gpu-box:8765`', required: true },
   apiKey: { kind: 'string', default: '', allowEmpty: true, description: "the worker's `worker.apiKey`" },
   name: { kind: 'string', default: '', allowEmpty: true, description: 'label used in logs and `analyze` (default: the URL host)' },
+  weight: { kind: 'integer', default: 1, min: 0, max: 1000, description: "the worker's share of jobs: free slots × weight ranks workers (0: only when no other can take the job)" },
+  fingerprint: { kind: 'string', default: '', allowEmpty: true, description: "SHA-256 of the worker's TLS certificate (set by `plexbeam workers add`)" },
 };
 
 const pathMapEntry: ObjectSpec = {
@@ -38,9 +40,19 @@ export const CONFIG_SCHEMA: ObjectSpec = {
   logDir: { kind: 'string', default: '/var/log/plexbeam', description: 'folder for rolled log files when `logFiles` is true' },
   logFiles: { kind: 'boolean', default: false, description: 'also write rolled JSON log files under `logDir` (stdout always gets them, for journald)' },
   logLevel: { kind: 'enum', default: 'info', values: LOG_LEVELS, description: 'pino level; `PLEXBEAM_LOG_LEVEL` overrides it' },
-  workers: { kind: 'object-array', default: [], item: workerEntry, description: 'workers the cartridge may dispatch to: `[{ "url", "apiKey", "name" }]`' },
+  workers: { kind: 'object-array', default: [], item: workerEntry, description: 'workers the cartridge may dispatch to: `[{ "url", "apiKey", "name", "weight", "fingerprint" }]` (`plexbeam workers add` writes them)' },
   healthTimeoutMs: { kind: 'integer', default: 500, min: 1, max: 60_000, description: 'how long the cartridge waits for worker health checks, in milliseconds (500 = half a second)' },
   fallbackToLocal: { kind: 'boolean', default: true, description: 'run `Plex Transcoder.real` locally when no worker can take a job' },
+  server: {
+    kind: 'object',
+    description: 'the `plexbeam-server` service on the Plex machine: the fleet cache (`docs/SERVER.md`)',
+    fields: {
+      listen: { kind: 'string', default: '127.0.0.1:8766', description: 'address:port of the dashboard' },
+      fleetFile: { kind: 'string', default: '/run/plexbeam/fleet.json', description: 'the fleet cache the server writes every probe round and the cartridge and `plexbeam status` read' },
+      probeIntervalMs: { kind: 'integer', default: 2000, min: 100, max: 60_000, description: "how often every worker's `GET /health` is asked, in milliseconds (2 s)" },
+      probeTimeoutMs: { kind: 'integer', default: 1500, min: 1, max: 60_000, description: 'a worker answering slower than this is down, in milliseconds (1.5 s)' },
+    },
+  },
   watchdog: {
     kind: 'object',
     description: 'the `plexbeam-watchdog` service',

@@ -6,7 +6,9 @@ import { PlexBeamError, describeValue } from './errors.ts';
 
 export const DEFAULT_CONFIG_PATH = '/etc/plexbeam/config.json';
 
-export interface WorkerEntry { readonly url: string; readonly apiKey: string; readonly name: string }
+export interface WorkerEntry { readonly url: string; readonly apiKey: string; readonly name: string; readonly weight?: number; readonly fingerprint?: string }
+/** The `server` section (plexbeam-server). */
+export interface ServerConfig { readonly listen: string; readonly fleetFile: string; readonly probeIntervalMs: number; readonly probeTimeoutMs: number }
 export interface PathMapEntry { readonly from: string; readonly to: string }
 
 export interface WorkerConfig {
@@ -50,6 +52,7 @@ export interface Config {
   readonly workers: readonly WorkerEntry[];
   readonly healthTimeoutMs: number;
   readonly fallbackToLocal: boolean;
+  readonly server: ServerConfig;
   readonly watchdog: { readonly recheckCron: string; readonly settleMs: number };
   readonly worker: WorkerConfig;
   readonly shaper: ShaperConfig;

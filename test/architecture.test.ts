@@ -5,7 +5,7 @@ import t from 'tap';
 import { CARTRIDGE_RULES, checkBundle, checkStartUpGraph, importsOf } from './architecture/start-up-path.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const PARTS = ['cartridge', 'worker', 'watchdog', 'analyze', 'shaper'];
+const PARTS = ['cartridge', 'worker', 'watchdog', 'analyze', 'shaper', 'server'];
 
 function sourceFiles(dir: string): string[] {
   let files: string[] = [];

@@ -1,0 +1,44 @@
+/** One probe of one worker: its `GET /health`, and its failed-job count from `GET /metrics`. */
+import { describeRequestError, requestWorker } from '../core/wire/worker-request.ts';
+import { readHealth, type HealthBody } from '../core/wire/health.ts';
+
+/** A worker as the server probes it (a `workers[]` entry). */
+export interface ProbeTarget {
+  name: string;
+  url: string;
+  apiKey: string;
+}
+
+/** What one probe learnt: the health (or why there is none), draining, and the failed jobs so far. */
+export type ProbeResult =
+  | { health: HealthBody; draining: boolean; failedJobs: number | null; error?: undefined }
+  | { health?: undefined; error: string };
+
+/** Probes `target` within `timeoutMs`; never throws. */
+export async function probeWorker(target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  let reply;
+  try {
+    reply = await requestWorker(target.url, '/health', { timeoutMs, signal });
+  } catch (error) {
+    return { error: `unreachable: ${describeRequestError(error, timeoutMs)}` };
+  }
+  const reading = readHealth(reply.body);
+  if (reading.health === undefined) {
+    return { error: reply.status === 200 ? `not a PlexBeam worker status (${reading.problem})` : `GET /health answered HTTP ${reply.status}${reading.problem === 'the worker is stopping' ? ' (the worker is stopping)' : ''}` };
+  }
+  const draining = (reply.body as { draining?: unknown }).draining === true;
+  return { health: reading.health, draining, failedJobs: await failedJobs(target, timeoutMs, signal) };
+}
+
+/** `plexbeam_worker_jobs_ended_total{outcome="failed"}` from the worker's /metrics; null when it cannot be read (wrong key …). */
+async function failedJobs(target: ProbeTarget, timeoutMs: number, signal: AbortSignal): Promise<number | null> {
+  try {
+    const reply = await requestWorker(target.url, '/metrics', { timeoutMs, signal, apiKey: target.apiKey });
+    if (reply.status !== 200 || typeof reply.body !== 'string') return null;
+    const match = /^plexbeam_worker_jobs_ended_total\{outcome="failed"\} (\d+)$/m.exec(reply.body);
+    return match === null ? null : Number(match[1]);
+  } catch {
+    return null;
+  }
+}
