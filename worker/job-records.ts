@@ -98,9 +98,13 @@ export interface CleanupOptions {
   log: Logger;
 }
 
-/** True when the record's worker still runs (another worker on the same folder: its jobs are its own). */
+/**
+ * True when the record's worker still runs: another worker on the same folder, or another server
+ * in this very process (same pid and start time); its jobs are its own. A worker that got the
+ * dead one's pid (pid 1 in a container) has another start time.
+ */
 function ownerAlive(record: JobRecord, bootId: string): boolean {
-  if (record.boot_id !== bootId || record.worker_pid === process.pid) return false;
+  if (record.boot_id !== bootId) return false;
   return readProcStat(record.worker_pid)?.startTime === record.worker_start;
 }
 

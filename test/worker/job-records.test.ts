@@ -93,3 +93,16 @@ t.test('a run folder others may write to is not trusted: no cleanup, and a warni
   await new Promise((resolve) => setTimeout(resolve, 50));
   t.ok(lines.some((l) => l.level === 'warn' && /not private to the worker user/.test(l.msg)), 'the log says why');
 });
+
+t.test("a record of this very process (another server in it) is left alone; one of a dead worker that had this pid is not", async (t) => {
+  const dir = t.testdir({});
+  const runDir = join(dir, 'run');
+  mkdirSync(runDir, { mode: 0o700 });
+  const ours = randomUUID();
+  const previous = randomUUID();
+  const record = (id: string, workerStart: number) => JSON.stringify({ job_id: id, boot_id: bootId, worker_pid: process.pid, worker_start: workerStart, pgid: null, pgid_start: null, staging: [] });
+  writeFileSync(join(runDir, `${ours}.json`), record(ours, startTimeOf(process.pid)));
+  writeFileSync(join(runDir, `${previous}.json`), record(previous, startTimeOf(process.pid) - 1));
+  t.match(await cleanLeftovers({ runDir, scratchRoot: dir, transcodeRoots: [], log }), [{ job_id: previous, killed: 0 }]);
+  t.same(readdirSync(runDir), [`${ours}.json`]);
+});
