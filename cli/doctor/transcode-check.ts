@@ -6,7 +6,7 @@
  * `transcodeRoots`; the cartridge sends Plex-side paths exactly as it does for Plex.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appRoot } from '../../core/cartridge-paths.ts';
@@ -51,6 +51,7 @@ export async function checkTranscodes(options: TranscodeCheckOptions): Promise<C
   let work: string;
   try {
     work = mkdtempSync(join(dir, 'plexbeam-doctor-'));
+    shareLikeParent(work, dir);
   } catch (error) {
     return [fail('transcode', `cannot write in ${dir} (${options.dirSource}): ${(error as Error).message}`, 'run it as root: sudo plexbeam doctor --transcode')];
   }
@@ -59,7 +60,13 @@ export async function checkTranscodes(options: TranscodeCheckOptions): Promise<C
     const env = { PATH: path, LANG: options.env.LANG ?? 'C.UTF-8' };
     let clip;
     try {
-      clip = await makeClip({ ffmpeg: tools.ffmpeg, path: join(work, 'plexbeam-doctor-clip.mkv'), seconds: CLIP_SECONDS, height: CLIP_HEIGHT, env });
+      // As in Plex's own folder: sessions in `Sessions/`, anything else beside it (a worker's
+      // confinement hides the session folders of other jobs, so the clip must not be among them).
+      for (const name of ['clip', 'Sessions']) {
+        mkdirSync(join(work, name));
+        shareLikeParent(join(work, name), dir);
+      }
+      clip = await makeClip({ ffmpeg: tools.ffmpeg, path: join(work, 'clip', 'plexbeam-doctor-clip.mkv'), seconds: CLIP_SECONDS, height: CLIP_HEIGHT, env });
     } catch (error) {
       return [fail('transcode', (error as Error).message, 'check that ffmpeg has libx264 and lavfi (ffmpeg -encoders; ffmpeg -filters)')];
     }
@@ -100,8 +107,9 @@ async function checkOne(run: OneRun): Promise<Check> {
     workers: [run.entry], healthTimeoutMs: Math.max(run.config.healthTimeoutMs, 2000), fallbackToLocal: false,
   }), { mode: 0o600 });
   const session = { key: randomUUID(), id: randomUUID() };
-  const cwd = join(run.work, `plex-transcode-${session.key}-${session.id}`);
+  const cwd = join(run.work, 'Sessions', `plex-transcode-${session.key}-${session.id}`);
   mkdirSync(cwd);
+  shareLikeParent(cwd, run.dir);
   let result: TranscodeResult;
   try {
     result = await runPlexTranscode({
@@ -128,4 +136,15 @@ async function checkOne(run: OneRun): Promise<Check> {
     `${c.progress + c.segmentList + c.other} callbacks relayed`,
     `${formatSpeed(result.speed)} realtime`,
   ].join(', '));
+}
+
+/**
+ * Gives a folder doctor made the owner and mode of Plex's folder it sits in: doctor runs as root,
+ * the worker writes there as its own user (over NFS, as `plex` or a shared group), so a folder
+ * only root may write would fail the check for a reason Plex's own sessions never meet.
+ */
+function shareLikeParent(path: string, parent: string): void {
+  const stat = statSync(parent);
+  chmodSync(path, stat.mode & 0o7777);
+  if (process.getuid?.() === 0) chownSync(path, stat.uid, stat.gid);
 }
