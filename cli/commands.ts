@@ -21,8 +21,9 @@ export const COMMANDS: CommandModule<object, Args>[] = [
     handler: (args) => runLazy(() => import('./commands/demo.ts'), args),
   },
   {
-    command: 'worker',
-    describe: 'run the worker service in the foreground (systemd runs this)',
+    command: 'worker [action]',
+    describe: 'run the worker service in the foreground (systemd runs this); drain: refuse new jobs, let running ones finish; resume: take them again',
+    builder: (y) => y.positional('action', { choices: ['drain', 'resume'] as const, describe: 'tell the worker running on this machine' }),
     handler: (args) => runLazy(() => import('./commands/worker.ts'), args),
   },
   {

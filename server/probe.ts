@@ -28,13 +28,17 @@ export async function probeWorker(target: ProbeTarget, timeoutMs: number): Promi
     return { error: reply.status === 200 ? `not a PlexBeam worker status (${reading.problem})` : `GET /health answered HTTP ${reply.status}${reading.problem === 'the worker is stopping' ? ' (the worker is stopping)' : ''}` };
   }
   const draining = (reply.body as { draining?: unknown }).draining === true;
-  return { health: reading.health, draining, failedJobs: await failedJobs(target, timeoutMs, signal) };
+  // /metrics needs the key: a worker that refuses it would refuse every job too, so it counts as down.
+  const failed = await failedJobs(target, timeoutMs, signal);
+  if (failed === 'unauthorized') return { error: target.apiKey === '' ? 'needs an API key (401): set its apiKey' : 'refuses the key (401): its apiKey is not the worker\'s worker.apiKey' };
+  return { health: reading.health, draining, failedJobs: failed };
 }
 
-/** `plexbeam_worker_jobs_ended_total{outcome="failed"}` from the worker's /metrics; null when it cannot be read (wrong key …). */
-async function failedJobs(target: ProbeTarget, timeoutMs: number, signal: AbortSignal): Promise<number | null> {
+/** `plexbeam_worker_jobs_ended_total{outcome="failed"}` from the worker's /metrics; null when it cannot be read. */
+async function failedJobs(target: ProbeTarget, timeoutMs: number, signal: AbortSignal): Promise<number | null | 'unauthorized'> {
   try {
     const reply = await requestWorker(target.url, '/metrics', { timeoutMs, signal, apiKey: target.apiKey });
+    if (reply.status === 401) return 'unauthorized';
     if (reply.status !== 200 || typeof reply.body !== 'string') return null;
     const match = /^plexbeam_worker_jobs_ended_total\{outcome="failed"\} (\d+)$/m.exec(reply.body);
     return match === null ? null : Number(match[1]);

@@ -40,9 +40,19 @@ export function createRoutes(deps: RouteDeps): (req: IncomingMessage, res: Serve
     if (job === undefined) throw new PlexBeamError('WORKER_NOT_FOUND', `no job ${id}`);
     return job;
   };
+  // `plexbeam worker drain`: new jobs are refused (503), running ones finish; /health says `draining: true`.
+  const drain = { on: false };
+  const setDraining = (on: boolean): Handler => (_req, res) => {
+    if (drain.on !== on) deps.log.info({ draining: on }, on ? 'draining: new jobs are refused until POST /resume' : 'resumed: taking new jobs');
+    drain.on = on;
+    sendJson(res, 200, { draining: on, jobs: jobs.counts() });
+  };
   const routes: [string, RegExp, Handler][] = [
+    ['POST', /^\/drain$/, setDraining(true)],
+    ['POST', /^\/resume$/, setDraining(false)],
     ['POST', /^\/transcode$/, async (req, res) => {
       try {
+        if (drain.on) throw new PlexBeamError('WORKER_BUSY', 'the worker is draining: it takes no new job (plexbeam worker resume)');
         const request = validateTranscodeRequest(await readJsonBody(req, deps.maxBodyBytes));
         const job = jobs.submit(request);
         sendJson(res, 202, { job_id: job.id, state: job.state, link: `/jobs/${job.id}/link` });
@@ -86,7 +96,7 @@ export function createRoutes(deps: RouteDeps): (req: IncomingMessage, res: Serve
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://worker');
     const handle = async () => {
-      if (req.method === 'GET' && url.pathname === '/health') return sendHealth(res, deps);
+      if (req.method === 'GET' && url.pathname === '/health') return sendHealth(res, deps, drain.on);
       if (!deps.isAuthorized(req)) {
         deps.metrics.refused('unauthorized');
         throw new PlexBeamError('WORKER_UNAUTHORIZED', 'missing or wrong X-API-Key');
@@ -106,7 +116,7 @@ export function createRoutes(deps: RouteDeps): (req: IncomingMessage, res: Serve
   };
 }
 
-function sendHealth(res: ServerResponse, deps: RouteDeps): void {
+function sendHealth(res: ServerResponse, deps: RouteDeps, draining: boolean): void {
   const { hardware } = deps;
   // The body core/wire/health.ts defines (the cartridge, doctor and analyze read it there); 503 while stopping.
   const body: Omit<HealthBody, 'status'> & { status: (HealthBody | StoppingHealthBody)['status'] } = {
@@ -119,5 +129,5 @@ function sendHealth(res: ServerResponse, deps: RouteDeps): void {
     ffmpeg: hardware.ffmpeg.version,
     capabilities: { link: 1, callbacks: true, ws_progress: true, paths_stat: true },
   };
-  sendJson(res, deps.jobs.draining ? 503 : 200, body);
+  sendJson(res, deps.jobs.draining ? 503 : 200, { ...body, draining });
 }

@@ -1,0 +1,36 @@
+/** `plexbeam worker drain | resume`: tells the worker on this machine to refuse new jobs (running ones finish), or to take them again. */
+import type { Config } from '../../core/config.ts';
+import { describeRequestError, requestWorker } from '../../core/wire/worker-request.ts';
+
+/** The local worker's URL from `worker.host`/`worker.port` (a wildcard address is reached on loopback). */
+export function localWorkerUrl(config: Config): string {
+  const host = config.worker.host === '0.0.0.0' || config.worker.host === '' ? '127.0.0.1' : config.worker.host === '::' ? '[::1]' : config.worker.host.includes(':') ? `[${config.worker.host}]` : config.worker.host;
+  return `http://${host}:${config.worker.port}`;
+}
+
+/** POSTs /drain or /resume with the worker's key; exit 0 when it answered 200, else 1 saying why. */
+export async function runWorkerAdmin(config: Config, action: 'drain' | 'resume'): Promise<number> {
+  const url = localWorkerUrl(config);
+  const timeoutMs = 5000;
+  let reply;
+  try {
+    reply = await requestWorker(url, `/${action}`, { method: 'POST', apiKey: config.worker.apiKey, timeoutMs });
+  } catch (error) {
+    process.stderr.write(`plexbeam: the worker at ${url} is unreachable: ${describeRequestError(error, timeoutMs)}\n`);
+    return 1;
+  }
+  if (reply.status === 401) {
+    process.stderr.write(`plexbeam: the worker at ${url} refuses the key (401): worker.apiKey in ${config.source ?? 'the config'} is not the running worker's\n`);
+    return 1;
+  }
+  const body = reply.body as { draining?: unknown; jobs?: { running?: number; queued?: number } };
+  if (reply.status !== 200 || typeof body?.draining !== 'boolean') {
+    process.stderr.write(`plexbeam: the worker at ${url} answered POST /${action} with HTTP ${reply.status} (an older worker without drain?)\n`);
+    return 1;
+  }
+  const running = body.jobs?.running ?? 0;
+  process.stdout.write(action === 'drain'
+    ? `draining ${url}: new jobs are refused; ${running} running job${running === 1 ? '' : 's'} will finish (plexbeam worker resume to take jobs again)\n`
+    : `${url} takes new jobs again\n`);
+  return 0;
+}
