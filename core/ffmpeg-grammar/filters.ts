@@ -45,7 +45,7 @@ export const FILTERS: ReadonlySet<string> = new Set([
   'select', 'showinfo', 'thumbnail', 'tile', 'colorspace', 'colormatrix', 'zscale', 'tonemap', 'overlay',
   'drawbox', 'unsharp', 'hqdn3d', 'idet', 'cropdetect', 'blackdetect', 'sidedata', 'mpdecimate', 'decimate',
   'fieldmatch', 'pullup', 'telecine', 'detelecine', 'tinterlace', 'interlace', 'kerndeint', 'w3fdif', 'yadif',
-  'bwdif', 'haldclut', 'concat', 'palettegen', 'paletteuse', 'eq', 'fade', 'boxblur', 'gblur', 'loop', 'tpad',
+  'bwdif', 'haldclut', 'concat', 'eq', 'fade', 'boxblur', 'gblur', 'loop', 'tpad',
   'freezedetect', 'scdet', 'minterpolate', 'deband', 'pp7', 'spp', 'removegrain', 'blackframe', 'chromashift',
   'subtitles', 'ass', 'drawtext', 'metadata', 'deshake', 'lut3d', 'lut1d', 'nnedi',
   // Hardware: upload/download and the VAAPI, CUDA/NPP, QSV, OpenCL and Vulkan variants Plex uses.
