@@ -12,7 +12,9 @@ export function listPatterns(db: Database.Database, options: { dbPath: string; s
   const count = db.prepare<[number], number>('SELECT COUNT(*) FROM sessions INDEXED BY sessions_started_at WHERE started_at >= ?').pluck();
   const groups = db
     .prepare<[number], GroupRow>(
-      `SELECT pattern_id, COUNT(*), MIN(started_at), MAX(started_at), SUM(decision = 'remote'), SUM(decision = 'local'), SUM(decision = 'fallback')
+      // COUNT(CASE …), not SUM(decision = …): a group of undecided sessions sums to NULL.
+      `SELECT pattern_id, COUNT(*), MIN(started_at), MAX(started_at), COUNT(CASE WHEN decision = 'remote' THEN 1 END),
+       COUNT(CASE WHEN decision = 'local' THEN 1 END), COUNT(CASE WHEN decision = 'fallback' THEN 1 END)
        FROM sessions INDEXED BY ${INDEX.patterns} WHERE started_at >= ? GROUP BY pattern_id`,
     )
     .raw();

@@ -63,7 +63,10 @@ t.test('--patterns, --remote-feasibility, --detail and --events JSON shapes', as
   t.match((feasibility.recommendations as object[])[0], { code: 'add-worker', text: String, sessions: Number, transcode_s: Number });
 
   const detail = analyze(['--db', db, '--detail', 's03', '--json']).json();
-  t.match(detail.session, { id: 's03', kind: 'video-transcode', argv: ['-i', '/data/media/tv/Show/S01E01.mkv'], env_names: ['PATH'], subtitle_burn_in: true, decision: 'remote', worker: 'nuc', exit_code: 1, outcome: 'failed', duration_ms: 300_000, first_segment_ms: 3000, dispatch_ms: 40 });
+  t.match(detail.session, { id: 's03', kind: 'video-transcode', env_names: ['PATH', 'X_PLEX_TOKEN'], subtitle_burn_in: true, decision: 'remote', worker: 'nuc', exit_code: 1, ended_by: 'exit', outcome: 'failed', duration_ms: 300_000, first_segment_ms: 3000, dispatch_ms: 40 });
+  const argv = (detail.session as { argv: string[] }).argv;
+  t.equal(argv[argv.indexOf('-i') + 1], '/data/media/tv/Show/S01E01.mkv', 'the argv as recorded');
+  t.match((detail.session as { facts: unknown }).facts, { kind: 'video-transcode', subtitleBurnIn: { kind: 'inlineass' } }, "the parser's facts");
   t.match(analyze(['--db', db, '--detail', '7f3a9c1e']).stdout, /id\s+7f3a9c1e-0000-4000-8000-000000000001/, 'a unique id prefix is enough');
 
   const events = analyze(['--db', db, '--events', '--json']).json();
