@@ -85,12 +85,18 @@ t.test('a cartridge bundle that is missing or corrupt: Plex Transcoder.real stil
   }
 });
 
-t.test('an unexpected exception in the cartridge before any output: Plex Transcoder.real runs', async (t) => {
-  const broken = await brokenInstall('thrown', (c) => writeFileSync(join(c, 'run.js'), 'export async function runCartridge() { throw new TypeError("a PlexBeam bug"); }\n'));
-  const run = await runShim(broken, ['-i', IN, '-c:v', 'libx264', '-f', 'mp4', 'thrown.mp4'], { env: plexEnv(), cwd: join(dir, 'tx', 'thrown') });
-  t.equal(run.code, 0);
-  t.match(run.stderr, /^plexbeam: cartridge failure: TypeError: a PlexBeam bug.*; running Plex Transcoder\.real\n/);
-  t.ok((await readFakeRealCalls(broken.realLog)).some((c) => c.argv.includes('thrown.mp4')));
+t.test('an unexpected exception in the cartridge before any output (awaited, or in an event handler): Plex Transcoder.real runs', async (t) => {
+  const variants = {
+    thrown: 'export async function runCartridge() { throw new TypeError("a PlexBeam bug"); }\n',
+    handler: 'export function runCartridge() { setTimeout(() => { throw new TypeError("a PlexBeam bug"); }, 50); return new Promise(() => undefined); }\n',
+  };
+  for (const [name, code] of Object.entries(variants)) {
+    const broken = await brokenInstall(name, (c) => writeFileSync(join(c, 'run.js'), code));
+    const run = await runShim(broken, ['-i', IN, '-c:v', 'libx264', '-f', 'mp4', `${name}.mp4`], { env: plexEnv(), cwd: join(dir, 'tx', 'thrown') });
+    t.equal(run.code, 0, name);
+    t.match(run.stderr, /^plexbeam: cartridge failure: TypeError: a PlexBeam bug.*; running Plex Transcoder\.real\n/, name);
+    t.ok((await readFakeRealCalls(broken.realLog)).some((c) => c.argv.includes(`${name}.mp4`)), `${name}: the real transcoder ran`);
+  }
 });
 
 t.test('Plex SIGKILLs the cartridge while Plex Transcoder.real runs locally: the transcoder dies too', async (t) => {
