@@ -22,7 +22,8 @@ Usage: sudo ./install.sh [--role server|worker|both] [--with-shaper] [--prefix D
 Installs PlexBeam from this checkout (built by ./setup.sh; built first if it is not) under
 DIR with its systemd units, enables them and starts them.
 
-  --role server   the Plex machine: the cartridge (Plex Transcoder shim) and plexbeam-watchdog
+  --role server   the Plex machine: the cartridge (Plex Transcoder shim), plexbeam-watchdog
+                  and plexbeam-server (the worker health cache)
   --role worker   the GPU machine: ffmpeg and plexbeam-worker
   --role both     both on one machine
                   default: the role already installed; on a first install "both" when Plex
@@ -128,8 +129,9 @@ if (mode === "get") {
   const value = arg.split(".").reduce((object, key) => object?.[key], config);
   process.stdout.write(`${Array.isArray(value) ? value.join("\n") : value ?? ""}\n`);
 } else if (mode === "dropin") {
-  const paths = arg === "worker" ? [...config.worker.transcodeRoots, config.dataDir, config.logDir] : arg === "shaper" ? [config.dataDir, config.logDir] : [config.plexDir, config.dataDir, config.logDir];
-  const from = arg === "worker" ? "worker.transcodeRoots, dataDir and logDir" : arg === "shaper" ? "dataDir and logDir" : "plexDir, dataDir and logDir";
+  const fleetDir = config.server.fleetFile.replace(/\/[^/]*$/, "") || "/";
+  const paths = arg === "worker" ? [...config.worker.transcodeRoots, config.dataDir, config.logDir] : arg === "shaper" ? [config.dataDir, config.logDir] : arg === "server" ? [fleetDir, config.logDir] : [config.plexDir, config.dataDir, config.logDir];
+  const from = arg === "worker" ? "worker.transcodeRoots, dataDir and logDir" : arg === "shaper" ? "dataDir and logDir" : arg === "server" ? "server.fleetFile's folder and logDir" : "plexDir, dataDir and logDir";
   process.stdout.write([
     `# Written by install.sh from ${file} (${from}).`,
     "# Run install.sh again after changing them. Your own changes go in another drop-in.",
@@ -201,9 +203,9 @@ have_systemd() {
 
 role_units() {
   case $1 in
-    server) echo plexbeam-watchdog ;;
+    server) echo plexbeam-watchdog plexbeam-server ;;
     worker) echo plexbeam-worker ;;
-    both) echo plexbeam-worker plexbeam-watchdog ;;
+    both) echo plexbeam-worker plexbeam-watchdog plexbeam-server ;;
   esac
 }
 
@@ -300,6 +302,17 @@ ensure_ffmpeg() {
   [ "$ffmpeg" = ffmpeg ] || die "worker.ffmpegPath $ffmpeg is not executable" "install it there, or set worker.ffmpegPath in $CONFIG"
   apt_install ffmpeg
   say "ffmpeg: installed ($(command -v ffmpeg))"
+}
+
+# bubblewrap confines each ffmpeg the worker runs (worker.confinement, docs/WORKER.md).
+ensure_bubblewrap() {
+  role_has "$ROLE" worker || return 0
+  if command -v bwrap >/dev/null 2>&1; then
+    say "bubblewrap: present ($(command -v bwrap))"
+    return
+  fi
+  apt_install bubblewrap
+  say "bubblewrap: installed ($(command -v bwrap))"
 }
 
 # The worker's system user, in the groups that own /dev/dri (video, render) where they exist.
@@ -529,7 +542,7 @@ remove_unit() { # remove_unit NAME: stops, disables and deletes a unit and its d
 # units of a role no longer wanted here.
 install_units() {
   CHANGED_UNITS="" reload=0 what=""
-  for unit in plexbeam-worker plexbeam-watchdog; do
+  for unit in plexbeam-worker plexbeam-watchdog plexbeam-server; do
     case " $(role_units "$ROLE") " in *" $unit "*) continue ;; esac
     if remove_unit "$unit"; then reload=1 what="$what removed $unit (not in role $ROLE);"; fi
   done
@@ -643,6 +656,7 @@ do_install() {
   pick_node
   pick_role
   ensure_ffmpeg
+  ensure_bubblewrap
   ensure_user
   stage_app
   commit_app
@@ -698,7 +712,7 @@ do_uninstall() {
   removed=""
   # The watchdog first, so that it does not meet the cartridge being removed; the shaper's
   # stop removes every tc rule it made.
-  for unit in plexbeam-shaper plexbeam-watchdog plexbeam-worker; do
+  for unit in plexbeam-shaper plexbeam-server plexbeam-watchdog plexbeam-worker; do
     if [ -f "$UNIT_DIR/$unit.service" ] && have_systemd; then
       systemctl disable --now --quiet "$unit.service" 2>/dev/null || true
       removed="$removed $unit"
@@ -707,7 +721,7 @@ do_uninstall() {
   say "services:${removed:- none installed}${removed:+ stopped and disabled}"
   uninstall_cartridge
   removed=""
-  for unit in plexbeam-shaper plexbeam-watchdog plexbeam-worker; do
+  for unit in plexbeam-shaper plexbeam-server plexbeam-watchdog plexbeam-worker; do
     if remove_unit "$unit"; then removed="$removed $unit.service"; fi
   done
   if [ -n "$removed" ] && have_systemd; then systemctl daemon-reload || true; fi
