@@ -1,11 +1,11 @@
 // `plexbeam worker` (the built CLI) and worker.confinement: it refuses to start when bubblewrap is
 // required and missing, starts with a warning when told "unconfined", and says what it enforces.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { followJsonLogs } from '../harness/json-log-process.ts';
-import { BIN, FAKE_FFMPEG, startWorker } from './helpers.ts';
+import { BIN, FAKE_FFMPEG, makeMedia, startWorker, waitForEnd } from './helpers.ts';
 
 /** A PATH like the usual one, without bwrap: a folder of links to everything in /usr/bin (and /bin) but it. */
 function pathWithoutBwrap(dir: string): string {
@@ -43,10 +43,25 @@ t.test('confinement "unconfined": starts, with a warning saying so', async (t) =
   t.equal((await worker.stop()).code, 0);
 });
 
-t.test('default "auto" where bubblewrap works: says it confines', { skip: spawnSync('bwrap', ['--unshare-all', '--ro-bind', '/', '/', 'true']).status === 0 ? false : 'bubblewrap cannot run here' }, async (t) => {
+const bwrapSkip = spawnSync('bwrap', ['--unshare-all', '--ro-bind', '/', '/', 'true']).status === 0 ? false : 'bubblewrap cannot run here';
+
+t.test('a real job through the worker runs confined, and its job started line says how', { skip: bwrapSkip }, async (t) => {
+  const dir = realpathSync(t.testdir({ media: {}, tx: { sess: {} } }));
+  const input = makeMedia(join(dir, 'media', 'in.mkv'), 2);
+  const worker = await startWorker(dir, { mediaRoots: [join(dir, 'media')], transcodeRoots: [join(dir, 'tx')] });
+  t.teardown(() => worker.stop('SIGKILL'));
+  const { status, json } = await worker.request('POST', '/transcode', { session_id: 's1', argv: ['-i', input, '-t', '1', '-c', 'copy', 'out.mkv'], env: {}, cwd: join(dir, 'tx', 'sess') });
+  t.equal(status, 202);
+  const started = await worker.waitForLog((l) => l.job_id === json.job_id && l.msg === 'job started');
+  t.same(started.confinement, { mode: 'bubblewrap', network: 'private' }, 'no URL in the argv: a private network');
+  t.match(await waitForEnd(worker, json.job_id), { state: 'completed', exit_code: 0 });
+  t.ok(existsSync(join(dir, 'tx', 'sess', 'out.mkv')), 'the confined ffmpeg wrote its output');
+});
+
+t.test('default "auto" where bubblewrap works: says it confines', { skip: bwrapSkip }, async (t) => {
   const dir = t.testdir({});
   const worker = await startWorker(dir, { ffmpegPath: FAKE_FFMPEG });
   t.teardown(() => worker.stop('SIGKILL'));
-  t.ok(worker.logs.some((line) => line.level === 'info' && /^confined by bubblewrap/.test(line.msg ?? '') && (line.confinement as { mode?: string } | undefined)?.mode === 'bubblewrap'));
+  t.ok(worker.logs.some((line) => line.level === 'info' && /^confined by bubblewrap/.test(line.msg ?? '') && (line.confinement as { mode?: string } | undefined)?.mode === 'bubblewrap'), 'an info line saying it confines, before it listens');
   t.ok(worker.logs.some((line) => line.msg === 'hardware probed' && line.hwaccel === 'nvenc'), "the probe's test encodes ran (confined) with the fake ffmpeg");
 });
