@@ -96,7 +96,7 @@ async function startFakeWorker(): Promise<FakeWorker> {
     if (req.url === '/transcode') worker.onJob(performance.now());
     req.resume().on('end', () => {
       const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      if (req.url === '/health') return json(200, { status: 'ok', hwaccel: 'software', encoders: ['libx264'], jobs: { running: 0, queued: 0, max: 4 } });
+      if (req.url === '/health') return json(200, { status: 'ok', version: 'bench', hwaccel: 'software', encoders: ['libx264'], jobs: { running: 0, queued: 0, max: 4 } });
       if (req.url === '/transcode') return json(202, { job_id: 'bench', state: 'queued' });
       if (req.url?.startsWith('/jobs/bench/link')) return res.writeHead(200).end('{"type":"hello","protocol":1}\n{"type":"exit","id":1,"state":"completed","code":0,"signal":null}\n');
       json(404, { error: 'no route' });
