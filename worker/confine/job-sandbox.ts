@@ -60,7 +60,9 @@ function writeFolder(path: string, facts: JobSandboxFacts): string | null {
     return existingFolder(dirname(path), `${mediaRoot}/${segments.slice(0, at + 1).join('/')}`);
   }
   const transcodeRoot = findRoot(path, facts.transcodeRoots);
-  return transcodeRoot === undefined ? null : existingFolder(dirname(path), transcodeRoot);
+  const folder = transcodeRoot === undefined ? null : existingFolder(dirname(path), transcodeRoot);
+  // A folder holding the job's own parent (`Transcode/` above `Sessions/`) would expose every other job.
+  return folder !== null && isWithin(dirname(facts.cwd), folder) ? null : folder;
 }
 
 /**
