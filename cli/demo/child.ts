@@ -4,7 +4,7 @@
  * a stop that escalates from SIGTERM to SIGKILL of the whole group.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 
 /** How much of a child's stderr is kept for messages. */
 const TAIL_BYTES = 16_384;
@@ -27,6 +27,12 @@ export interface StartOptions {
   cwd?: string;
   /** Called with each line of stdout. */
   onLine?: (line: string) => void;
+  /**
+   * Write stdout and stderr to this file (read back as they grow) instead of pipes. For a
+   * daemon: should PlexBeam die, its output has nowhere to go through a pipe, and the worker's
+   * logger then blocks for good (seen: a worker hung on exit after its reader was SIGKILLed).
+   */
+  logFile?: string;
 }
 
 /** util-linux's setpriv, which sets a parent-death signal and then execs the command (same pid). */
@@ -39,18 +45,24 @@ const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(p
  */
 export function startChild(program: string, args: readonly string[], options: StartOptions): Child {
   const [file, argv] = SETPRIV === undefined ? [program, args] : [SETPRIV, ['--pdeathsig', 'SIGTERM', '--', program, ...args]];
-  const proc = spawn(file, argv, { env: options.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const log = options.logFile === undefined ? null : openSync(options.logFile, 'a', 0o600);
+  const stdio = log === null ? (['ignore', 'pipe', 'pipe'] as const) : (['ignore', log, log] as const);
+  const proc = spawn(file, argv, { env: options.env, cwd: options.cwd, stdio: [...stdio], detached: true });
+  if (log !== null) closeSync(log);
   let err = '';
   let pending = '';
   let done = false;
-  proc.stderr?.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-TAIL_BYTES)));
-  proc.stdout?.on('data', (chunk: Buffer) => {
+  const onOut = (chunk: Buffer) => {
+    if (log !== null) err = (err + chunk.toString()).slice(-TAIL_BYTES);
     if (options.onLine === undefined) return;
     pending += chunk.toString();
     const lines = pending.split('\n');
     pending = lines.pop() ?? '';
     for (const line of lines) options.onLine(line);
-  });
+  };
+  proc.stderr?.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-TAIL_BYTES)));
+  proc.stdout?.on('data', onOut);
+  const follower = options.logFile === undefined ? null : followFile(options.logFile, onOut);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     proc.once('error', (error) => {
       err += `${error.message}\n`;
@@ -58,6 +70,7 @@ export function startChild(program: string, args: readonly string[], options: St
       resolve({ code: 127, signal: null });
     });
     proc.once('close', (code, signal) => {
+      follower?.stop();
       done = true;
       resolve({ code, signal });
     });
@@ -89,4 +102,33 @@ function signalGroup(proc: ChildProcess, signal: NodeJS.Signals): void {
   } catch {
     // the group is gone
   }
+}
+
+/** Reads what is appended to `path` every 50 ms (and once more on stop), handing each new chunk on. */
+function followFile(path: string, onChunk: (chunk: Buffer) => void): { stop(): void } {
+  let offset = 0;
+  const buffer = Buffer.alloc(65_536);
+  const read = () => {
+    let fd;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return;
+    }
+    try {
+      for (let n = readSync(fd, buffer, 0, buffer.length, offset); n > 0; n = readSync(fd, buffer, 0, buffer.length, offset)) {
+        offset += n;
+        onChunk(Buffer.from(buffer.subarray(0, n)));
+      }
+    } finally {
+      closeSync(fd);
+    }
+  };
+  const timer = setInterval(read, 50);
+  return {
+    stop() {
+      clearInterval(timer);
+      read();
+    },
+  };
 }

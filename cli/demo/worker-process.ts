@@ -39,6 +39,9 @@ export interface WorkerOptions {
   onChild?: (child: Child) => void;
 }
 
+/** Numbers the log files: a second start (without confinement) must not read the first one's lines. */
+let starts = 0;
+
 /** Writes the config, starts the worker, and waits for its `listening` line. */
 export async function startLoopbackWorker(options: WorkerOptions): Promise<LoopbackWorker> {
   const config = join(options.dir, 'worker-config.json');
@@ -54,6 +57,7 @@ export async function startLoopbackWorker(options: WorkerOptions): Promise<Loopb
   const listened = new Promise<WorkerLogLine>((resolve) => (listening = resolve));
   const child = startChild(options.node, [options.cliMain, 'worker', '--config', config], {
     env: { ...options.env, TMPDIR: options.dir },
+    logFile: join(options.dir, `worker-${(starts += 1)}.log`),
     onLine: (text) => {
       let line: WorkerLogLine;
       try {

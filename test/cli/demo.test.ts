@@ -138,7 +138,7 @@ t.test('the demo killed outright (SIGKILL) mid-transcode: what it started stops 
   t.ok(sent, 'the transcode began');
   // The worker and the shim get SIGTERM from the kernel and end their jobs; give them a moment.
   let left = processesWith(tmp);
-  for (let i = 0; i < 100 && left.length > 0; i += 1) {
+  for (let i = 0; i < 300 && left.length > 0; i += 1) {
     await new Promise((resolve) => setTimeout(resolve, 100));
     left = processesWith(tmp);
   }
