@@ -32,12 +32,25 @@ const segmentArgv = [
 const shape = (r: RecordedRequest) => ({ method: r.method, path: r.path, query: r.rawQuery, body: r.body.toString('base64'), complete: r.complete });
 const segments = (name: string) => readdirSync(join(dir, 'tx', name)).filter((f) => f.startsWith('media-')).sort();
 
+/**
+ * Resolves once the fake PMS has had no new request for 300 ms: ffmpeg's last request can still
+ * be on its way to the test's server when the process that sent it has exited (a loaded machine).
+ */
+async function settled(): Promise<void> {
+  for (let seen = -1; seen !== pms.requests.length;) {
+    seen = pms.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
 /** Runs `argv` through the shim in session folder `name`, remotely or with Plex's transcoder (stock ffmpeg). */
 async function runBoth(argv: string[], name: string) {
   const first = pms.requests.length;
   const remote = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: remoteConfig }), cwd: join(dir, 'tx', name) });
+  await settled();
   const middle = pms.requests.length;
   const local = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: localConfig, PLEXBEAM_FAKE_REAL_MODE: 'ffmpeg' }), cwd: join(dir, 'tx', `${name}_local`) });
+  await settled();
   return { remote, local, remoteRequests: pms.requests.slice(first, middle), localRequests: pms.requests.slice(middle) };
 }
 
