@@ -93,3 +93,14 @@ t.test('every corpus sample translates for every backend without Plex-only optio
     }
   }
 });
+
+t.test('Plex-only options no rule knows (EasyAudioEncoder batch options) are dropped, not passed to stock ffmpeg', async (t) => {
+  const argv = loadSample('02');
+  const at = argv.findIndex((a) => a.startsWith('-eae_prefix'));
+  t.ok(at > 0, 'sample 02 carries -eae_prefix');
+  // Plex's eae.c defines eae_batch_frames and eae_max_files too; no captured argv shows them yet.
+  argv.splice(at, 0, '-eae_batch_frames:1', '100', '-eae_max_files:1', '2');
+  const r = translatePlexArgv(argv, { backend: 'software', encoders: [] });
+  t.notOk(r.argv.some((a) => /^-eae_/.test(a)), 'no -eae_* option left');
+  t.ok(r.dropped.some((d) => d.option === '-eae_batch_frames:1'), 'the drop is reported');
+});

@@ -1,5 +1,6 @@
 // translatePlexArgv: Plex's `Plex Transcoder` argv → a stock ffmpeg 5.1 argv for this worker.
-import { lastValue, parseFfmpegArgv, serializeArgv, type ArgvModel, type FileArgs } from './argv-model.ts';
+import { describeOption } from '../../core/ffmpeg-grammar/index.ts';
+import { lastValue, parseFfmpegArgv, serializeArgv, type ArgvModel, type FileArgs, type Opt } from './argv-model.ts';
 import { encoderKind, encoderNeedsDevice } from './codec-map.ts';
 import { parseFiltergraph, serializeFiltergraph } from './filtergraph.ts';
 import { rewriteFiltergraph, type GraphEnv } from './graph-rewrite.ts';
@@ -49,6 +50,7 @@ export function translatePlexArgv(argv: readonly string[], ctx: TranslateContext
   const usesDevice = ctx.backend !== 'software' && (decodes.some((d) => d.accel) ||
     model.outputs.some((o) => o.options.some((c) => c.value !== null && ['nvenc', 'vaapi', 'qsv'].includes(encoderKind(c.value)))));
   if (usesDevice) model.globals.unshift(...deviceInitArgs(ctx).map((d) => ({ name: d.name, spec: null, value: d.value })));
+  dropUnhandledPlexOptions(model, dropped);
   const segments = postProcess.find((p) => p.kind === 'ssegment');
   return {
     argv: serializeArgv(model),
@@ -64,6 +66,22 @@ export function translatePlexArgv(argv: readonly string[], ctx: TranslateContext
     dropped,
     warnings,
   };
+}
+
+/**
+ * The safety net for Plex's vocabulary: a Plex-only option (core/ffmpeg-grammar marks them) that
+ * no rule above translated or removed would make stock ffmpeg exit with "Unrecognized option".
+ * Plex adds such options over time (`-eae_batch_frames`, `-eae_max_files` …); dropping the ones
+ * with no rule keeps the play running, and the `dropped` list says so.
+ */
+function dropUnhandledPlexOptions(model: ArgvModel, dropped: Dropped[]): void {
+  const keep = (o: Opt): boolean => {
+    if (!describeOption(`-${o.name}`).plexOnly) return true;
+    dropped.push({ option: `-${o.name}${o.spec === null ? '' : `:${o.spec}`}`, value: o.value, reason: 'Plex-only option with no stock equivalent' });
+    return false;
+  };
+  model.globals = model.globals.filter(keep);
+  for (const file of [...model.inputs, ...model.outputs]) file.options = file.options.filter(keep);
 }
 
 /** What an encoder needs its frames in. */
