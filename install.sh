@@ -131,7 +131,7 @@ if (mode === "get") {
 } else if (mode === "dropin") {
   const fleetDir = config.server.fleetFile.replace(/\/[^/]*$/, "") || "/";
   const paths = arg === "worker" ? [...config.worker.transcodeRoots, config.dataDir, config.logDir] : arg === "shaper" ? [config.dataDir, config.logDir] : arg === "server" ? [fleetDir, config.logDir] : [config.plexDir, config.dataDir, config.logDir];
-  const from = arg === "worker" ? "worker.transcodeRoots, dataDir and logDir" : arg === "shaper" ? "dataDir and logDir" : arg === "server" ? "server.fleetFile's folder and logDir" : "plexDir, dataDir and logDir";
+  const from = arg === "worker" ? "worker.transcodeRoots, dataDir and logDir" : arg === "shaper" ? "dataDir and logDir" : arg === "server" ? "the folder of server.fleetFile, and logDir" : "plexDir, dataDir and logDir";
   process.stdout.write([
     `# Written by install.sh from ${file} (${from}).`,
     "# Run install.sh again after changing them. Your own changes go in another drop-in.",

@@ -34,7 +34,7 @@ install_snapshot() {
     echo "== $dir"
     snapshot "$dir"
   done
-  for unit in plexbeam-worker plexbeam-watchdog; do
+  for unit in plexbeam-worker plexbeam-watchdog plexbeam-server; do
     systemctl show -p MainPID,NRestarts,ActiveState "$unit"
   done
 }
@@ -121,8 +121,19 @@ check "the worker's STATUS line shows in systemctl status: '$worker_status'" gre
 watchdog_checked() { systemctl show -p StatusText --value plexbeam-watchdog | grep -q 'shim installed'; }
 wait_for 20 watchdog_checked
 check "the watchdog's STATUS line shows in systemctl status: '$(systemctl show -p StatusText --value plexbeam-watchdog)'" watchdog_checked
+check "plexbeam-server is active and enabled" test "$(systemctl is-active plexbeam-server) $(systemctl is-enabled plexbeam-server)" = "active enabled"
+server_counted() { systemctl show -p StatusText --value plexbeam-server | grep -Eq '^1 worker up · [0-9]+ transcoding$'; }
+wait_for 20 server_counted
+check "plexbeam-server's STATUS line shows in systemctl status: '$(systemctl show -p StatusText --value plexbeam-server)'" server_counted
+check "plexbeam-server runs as Plex's user" test "$(ps -o user= -p "$(systemctl show -p MainPID --value plexbeam-server)")" = plex
+check "its fleet cache is /run/plexbeam/fleet.json, world-readable" test "$(stat -c '%a %U' /run/plexbeam/fleet.json)" = "644 plex"
+fleet_status=$(plexbeam status --json)
+fleet_rc=$?
+echo "$fleet_status" | diag
+check "plexbeam status --json: exit 0, from the server's cache, the local worker up" \
+  node -e 'const r = JSON.parse(process.argv[1]); process.exit(process.argv[2] === "0" && r.source === "server" && r.workers.length === 1 && r.workers[0].up === true ? 0 : 1)' "$fleet_status" "$fleet_rc"
 check "the worker runs as the plexbeam user" test "$(ps -o user= -p "$(systemctl show -p MainPID --value plexbeam-worker)")" = plexbeam
-verify=$(systemd-analyze verify /etc/systemd/system/plexbeam-worker.service /etc/systemd/system/plexbeam-watchdog.service 2>&1)
+verify=$(systemd-analyze verify /etc/systemd/system/plexbeam-worker.service /etc/systemd/system/plexbeam-watchdog.service /etc/systemd/system/plexbeam-server.service 2>&1)
 check "systemd-analyze verify is clean on the installed units" test -z "$verify"
 [ -z "$verify" ] || echo "$verify" | diag
 journal_json() {
@@ -159,7 +170,7 @@ check "plexbeam doctor: worker-config fails, naming the empty roots of the gener
   node -e 'const c = JSON.parse(process.argv[1]).checks.find((c) => c.name === "worker-config"); process.exit(c && !c.ok && /transcodeRoots is empty/.test(c.detail) ? 0 : 1)' "$doctor"
 
 # ------------------------------------------------------------------ supervision
-for unit in plexbeam-worker plexbeam-watchdog; do
+for unit in plexbeam-worker plexbeam-watchdog plexbeam-server; do
   pid=$(systemctl show -p MainPID --value "$unit")
   kill -KILL "$pid"
   check "$unit is restarted by systemd after kill -9 of its main process ($pid)" wait_for 90 restarted "$unit" "$pid"
@@ -220,7 +231,7 @@ if [ "$plex_after" = "$PLEX_BEFORE" ]; then
 else
   not_ok "--uninstall leaves Plex's folder exactly as it was (names, modes, owners, files' mtimes, md5s)" "$(diff <(echo "$PLEX_BEFORE") <(echo "$plex_after"))"
 fi
-check "... removes the units, the app and the command" test ! -e /etc/systemd/system/plexbeam-worker.service -a ! -e /etc/systemd/system/plexbeam-watchdog.service -a ! -e /opt/plexbeam -a ! -e /usr/local/bin/plexbeam
+check "... removes the units, the app and the command" test ! -e /etc/systemd/system/plexbeam-worker.service -a ! -e /etc/systemd/system/plexbeam-watchdog.service -a ! -e /etc/systemd/system/plexbeam-server.service -a ! -e /opt/plexbeam -a ! -e /usr/local/bin/plexbeam
 check "... and systemd no longer knows them" test "$(systemctl show -p LoadState --value plexbeam-worker plexbeam-watchdog | grep -v '^$' | tr '\n' ' ')" = "not-found not-found "
 check "... keeps the config" test -f /etc/plexbeam/config.json
 out=$(/src/install.sh --uninstall 2>&1)
@@ -234,15 +245,15 @@ check "... and changes nothing in Plex's folder" test "$plex_after" = "$PLEX_BEF
 out=$(/src/install.sh --role worker 2>&1)
 rc=$?
 echo "$out" | diag
-check "--role worker: exit 0, the worker active, no watchdog unit" \
-  test "$rc" = 0 -a "$(systemctl is-active plexbeam-worker)" = active -a ! -e /etc/systemd/system/plexbeam-watchdog.service
+check "--role worker: exit 0, the worker active, no watchdog or server unit" \
+  test "$rc" = 0 -a "$(systemctl is-active plexbeam-worker)" = active -a ! -e /etc/systemd/system/plexbeam-watchdog.service -a ! -e /etc/systemd/system/plexbeam-server.service
 plex_after=$(snapshot "$PLEX_DIR")
 check "... and Plex's folder untouched (no cartridge on a worker)" test "$plex_after" = "$PLEX_BEFORE"
 out=$(/src/install.sh --role server 2>&1)
 rc=$?
 echo "$out" | diag
-check "--role server on the same machine: the worker unit removed, the watchdog active" \
-  test "$rc" = 0 -a "$(systemctl is-active plexbeam-watchdog)" = active -a ! -e /etc/systemd/system/plexbeam-worker.service
+check "--role server on the same machine: the worker unit removed, the watchdog and the server active" \
+  test "$rc" = 0 -a "$(systemctl is-active plexbeam-watchdog plexbeam-server | tr '\n' ' ')" = "active active " -a ! -e /etc/systemd/system/plexbeam-worker.service
 check "... and the cartridge installed" test "$(plexbeam cartridge status --json | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).installed))')" = true
 out=$(/opt/plexbeam/install.sh --uninstall --purge 2>&1)
 rc=$?

@@ -11,7 +11,7 @@ import t from 'tap';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const installSh = join(root, 'install.sh');
-const UNITS = ['plexbeam-worker.service', 'plexbeam-watchdog.service'];
+const UNITS = ['plexbeam-worker.service', 'plexbeam-watchdog.service', 'plexbeam-server.service'];
 
 const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
 const run = (command: string, args: string[], env: Record<string, string> = {}) => {
@@ -90,7 +90,8 @@ t.test('the units pass systemd-analyze verify', { skip: has('systemd-analyze') ?
 t.test('the units carry what SPEC and the docs promise', async (t) => {
   const worker = readFileSync(join(root, 'systemd', UNITS[0] as string), 'utf8');
   const watchdog = readFileSync(join(root, 'systemd', UNITS[1] as string), 'utf8');
-  for (const unit of [worker, watchdog]) {
+  const server = readFileSync(join(root, 'systemd', UNITS[2] as string), 'utf8');
+  for (const unit of [worker, watchdog, server]) {
     for (const line of ['Type=notify', 'NotifyAccess=all', 'Restart=on-failure', 'RestartPreventExitStatus=2', 'KillMode=mixed', 'NoNewPrivileges=yes', 'PrivateTmp=yes', 'ProtectSystem=strict', 'WantedBy=multi-user.target']) {
       t.match(unit, new RegExp(`^${line}$`, 'm'), line);
     }
@@ -102,5 +103,8 @@ t.test('the units carry what SPEC and the docs promise', async (t) => {
   t.notMatch(watchdog, /^User=/m, 'the watchdog runs as root: Plex\'s folder is root\'s');
   t.match(watchdog, /^ReadWritePaths=-\/usr\/lib\/plexmediaserver -\/var\/lib\/plexbeam/m);
   // Longer than the daemons' own grace periods (the watchdog waits 10 s for a repair).
-  for (const unit of [worker, watchdog]) t.ok(Number(/^TimeoutStopSec=(\d+)$/m.exec(unit)?.[1]) > 10);
+  t.match(server, /^User=plex$/m, "the server runs as Plex's user, without capabilities");
+  t.match(server, /^CapabilityBoundingSet=$/m);
+  t.match(server, /^RuntimeDirectory=plexbeam$/m, 'its fleet cache lives in /run/plexbeam');
+  for (const unit of [worker, watchdog, server]) t.ok(Number(/^TimeoutStopSec=(\d+)$/m.exec(unit)?.[1]) > 10);
 });
