@@ -24,6 +24,8 @@ export interface RouteDeps {
   /** Bytes all links keep now (for /metrics). */
   linkBytes(): number;
   log: Logger;
+  /** What confines ffmpeg here (worker/confine), for `/health`. */
+  confinement?: 'bubblewrap' | 'unconfined';
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, id: string, url: URL) => Promise<void> | void;
@@ -128,6 +130,7 @@ function sendHealth(res: ServerResponse, deps: RouteDeps, draining: boolean): vo
     hwaccels: hardware.hwaccels,
     ffmpeg: hardware.ffmpeg.version,
     capabilities: { link: 1, callbacks: true, ws_progress: true, paths_stat: true },
+    ...(deps.confinement === undefined ? {} : { confinement: deps.confinement }),
   };
   sendJson(res, deps.jobs.draining ? 503 : 200, { ...body, draining });
 }

@@ -113,6 +113,7 @@ export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
       pathPolicy: () => createPathPolicy(deps.config),
       linkBytes: () => links.bytes,
       log: deps.log,
+      confinement: deps.confine?.mode ?? 'unconfined',
     }),
   );
   api.on('clientError', (error, socket) => answerClientError(error, socket as Socket, deps.log, 'worker API'));

@@ -34,6 +34,8 @@ export interface HealthBody {
   /** ffmpeg's version line. */
   ffmpeg?: string;
   capabilities?: WorkerCapabilities;
+  /** How the worker confines ffmpeg: `bubblewrap`, or `unconfined` (its config accepts that). */
+  confinement?: 'bubblewrap' | 'unconfined';
 }
 
 /** The 503 body while the worker shuts down. */

@@ -40,6 +40,7 @@ t.test('confinement "unconfined": starts, with a warning saying so', async (t) =
   t.teardown(() => worker.stop('SIGKILL'));
   const warning = worker.logs.find((line) => line.level === 'warn' && /^UNCONFINED/.test(line.msg ?? ''));
   t.match(warning, { confinement: { mode: 'unconfined', setting: 'unconfined' } }, 'a warn line before it listens');
+  t.match((await worker.request('GET', '/health')).json, { status: 'ok', confinement: 'unconfined' }, '/health says so');
   t.equal((await worker.stop()).code, 0);
 });
 
@@ -56,6 +57,7 @@ t.test('a real job through the worker runs confined, and its job started line sa
   t.same(started.confinement, { mode: 'bubblewrap', network: 'private' }, 'no URL in the argv: a private network');
   t.match(await waitForEnd(worker, json.job_id), { state: 'completed', exit_code: 0 });
   t.ok(existsSync(join(dir, 'tx', 'sess', 'out.mkv')), 'the confined ffmpeg wrote its output');
+  t.match((await worker.request('GET', '/health')).json, { status: 'ok', confinement: 'bubblewrap' }, '/health says what confines ffmpeg');
 });
 
 t.test('default "auto" where bubblewrap works: says it confines', { skip: bwrapSkip }, async (t) => {

@@ -26,8 +26,8 @@ export interface JobWrappers {
   note(): Record<string, unknown>;
 }
 
-/** Gives each job its wrappers. */
-export type JobConfiner = (job: JobPaths) => JobWrappers;
+/** Gives each job its wrappers; `mode` is what the worker enforces (for `/health`). */
+export type JobConfiner = ((job: JobPaths) => JobWrappers) & { readonly mode: Confinement['mode'] };
 
 /** Device nodes a backend uses: all of /dev/dri for VAAPI and QSV, every /dev/nvidia* node for NVENC, none for software. */
 export function backendDevices(hardware: Pick<HardwareProbe, 'hwaccel'>, devDir = '/dev'): string[] {
@@ -45,7 +45,7 @@ export function backendDevices(hardware: Pick<HardwareProbe, 'hwaccel'>, devDir 
 
 /** A confiner for the worker's jobs; the roots are resolved per job (a share mounted after start counts). */
 export function createJobConfiner(deps: { confinement: Confinement; config: Pick<WorkerConfig, 'mediaRoots' | 'transcodeRoots'>; devices: readonly string[] }): JobConfiner {
-  return (job) => {
+  const confiner = (job: JobPaths): JobWrappers => {
     const roots = (list: readonly string[]) => list.map((root) => resolveReal(resolve(root)));
     const base = { cwd: job.cwd, inputs: job.inputs, scratch: job.scratch, mediaRoots: roots(deps.config.mediaRoots), transcodeRoots: roots(deps.config.transcodeRoots) };
     let last: SandboxSpec | null = null;
@@ -58,6 +58,7 @@ export function createJobConfiner(deps: { confinement: Confinement; config: Pick
       note: () => (last === null ? { mode: deps.confinement.mode } : confinementNote(deps.confinement, last)),
     };
   };
+  return Object.assign(confiner, { mode: deps.confinement.mode });
 }
 
 /** The probe's wrapper: nothing of any job bound, only the devices of the candidate under test. */
