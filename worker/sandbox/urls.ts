@@ -1,4 +1,5 @@
 /** Recognises URLs in ffmpeg arguments: which protocol, and whether they point at loopback (Plex's callbacks). */
+import { isLoopbackHost } from '../../core/loopback.ts';
 
 /** Every protocol an ffmpeg build may know (`ffmpeg -protocols`, all versions): a value starting `name:` is a URL. */
 export const FFMPEG_PROTOCOLS: ReadonlySet<string> = new Set([
@@ -44,22 +45,8 @@ export function splitHttpUrl(value: string): HttpUrlParts | null {
   return { origin: `${scheme}://${authority}`, host, rest: rest.startsWith('/') ? rest : `/${rest}` };
 }
 
-/**
- * True for hosts that reach the machine itself: Plex's callbacks use 127.0.0.1, localhost or
- * [::1]; 0.0.0.0, the rest of 127/8 and ::ffff:127.x reach it too and must never pass as remote.
- */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return (
-    bare === 'localhost' ||
-    bare.endsWith('.localhost') ||
-    bare === '::1' ||
-    bare === '::' ||
-    bare === '0.0.0.0' ||
-    /^127\.\d+\.\d+\.\d+$/.test(bare) ||
-    /^::ffff:(127\.|7f)/.test(bare)
-  );
-}
+/** True for hosts that reach the machine itself (core/loopback.ts: the one decision every part uses). */
+export { isLoopbackHost };
 
 /** The loopback http URL's parts when `value` is one (a Plex callback), else null. */
 export function loopbackHttpUrl(value: string): HttpUrlParts | null {
