@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { adaptCorpusArgv, ensureTestMedia, loadCorpus, startFakePms, type MediaKey } from '../harness/index.ts';
+import { adaptCorpusArgv, ensureTestMedia, loadCorpus, readFakeRealCalls, startFakePms, type MediaKey } from '../harness/index.ts';
 import { API_KEY, TOKEN, installShim, plexEnv, readSessions, runShim, writeConfig } from './helpers.ts';
 import { startRealWorker } from './workers.ts';
 
@@ -29,17 +29,17 @@ function clip(key: MediaKey): string {
   return out;
 }
 
-/** Runs corpus sample `id` through the shim in its own session folder. */
-async function runSample(id: string, input: MediaKey) {
-  const session = join(dir, 'tx', id);
+/** Runs corpus sample `id` through the shim in its own session folder (`sidecar` replaces its subtitle file). */
+async function runSample(id: string, input: MediaKey, options: { folder?: string; sidecar?: string } = {}) {
+  const session = join(dir, 'tx', options.folder ?? id);
   const adapted = adaptCorpusArgv(samples.get(id) as string[], { media, sessionDir: session, pmsUrl: pms.url });
   const source = clip(input);
-  const argv = adapted.map((a, i) => (adapted[i - 1] === '-i' && a.startsWith(media.dir) && !a.endsWith('.srt') ? source : a));
+  const argv = adapted.map((a, i) => (adapted[i - 1] !== '-i' ? a : a.endsWith('.srt') ? (options.sidecar ?? a) : a.startsWith(media.dir) ? source : a));
   const first = pms.requests.length;
   const run = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: config }), cwd: session });
   const files = (readdirSync(session, { recursive: true }) as string[]).filter((f) => statSync(join(session, f)).isFile());
   const row = (await readSessions(dir)).find((r) => r.cwd === session);
-  return { run, files, requests: pms.requests.slice(first), row };
+  return { run, argv, files, requests: pms.requests.slice(first), row };
 }
 
 t.test('02 Android HLS with a seek and burned-in subtitles', async (t) => {
@@ -65,4 +65,17 @@ t.test('05 Optimize for Mobile: one mp4 file', async (t) => {
   t.equal(run.code, 0, run.stderr.slice(-2000));
   t.match(row, { decision: 'remote', exitCode: 0, kind: 'optimize' });
   t.ok(files.some((f) => /Plex Versions\/.*\.mp4\.\d+$/.test(f)), `the optimized file: ${files.join(' ')}`);
+});
+
+t.test("02 whose subtitle file has no subtitle stream: the worker's ffmpeg fails before any output, Plex's transcoder runs it", async (t) => {
+  const nosubs = join(dir, 'clips', 'no-subtitles.mkv');
+  const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', media.files.h264Aac.path, '-t', '2', '-map', '0:v', '-map', '0:a', '-c', 'copy', nosubs]);
+  if (made.status !== 0) throw new Error(String(made.stderr));
+  const { run, argv, row } = await runSample('02', 'av1Eac3', { folder: '02-nosubs', sidecar: nosubs });
+  t.equal(run.code, 0, run.code === 0 ? "the stand-in's exit code" : run.stderr.slice(-2000));
+  t.match(run.stderr, /plexbeam: gpu failed the job before any output: .*; running Plex Transcoder\.real\n/);
+  t.ok(worker.logs.some((l) => l.code === 'FFMPEG_FAILED' && l.exit_code !== null && /^job failed/.test(l.msg ?? '')), 'the worker accepted the job, and its ffmpeg failed before any output');
+  const real = (await readFakeRealCalls(plex.realLog)).find((c) => c.cwd === join(dir, 'tx', '02-nosubs'));
+  t.same(real?.argv, argv, 'Plex Transcoder.real got the identical argv');
+  t.match(row, { decision: 'fallback', fallbackReason: 'failed-before-output', worker: 'gpu', exitCode: 0 });
 });
