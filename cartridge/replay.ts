@@ -67,7 +67,7 @@ export function createReplayer(options: ReplayOptions): Replayer {
   let queue: Promise<void> = Promise.resolve();
   let sawOutput = false;
   const said = new Set<string>();
-  /** Says `text` the first time a failure of this `kind` happens; later ones of the kind are only counted by their effect. */
+  /** Says `text` the first time a failure of this `kind` happens; later ones of that kind are not said again. */
   const warnOnce = (kind: string, text: string) => {
     if (said.has(kind)) return;
     said.add(kind);
