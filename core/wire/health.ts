@@ -36,6 +36,8 @@ export interface HealthBody {
   capabilities?: WorkerCapabilities;
   /** How the worker confines ffmpeg: `bubblewrap`, or `unconfined` (its config accepts that). */
   confinement?: 'bubblewrap' | 'unconfined';
+  /** True while the worker refuses new jobs (`plexbeam worker drain`) and lets running ones finish. */
+  draining?: boolean;
 }
 
 /** The 503 body while the worker shuts down. */
@@ -74,5 +76,7 @@ export function readHealth(body: unknown): HealthReading {
   if (typeof caps === 'object' && caps !== null) {
     health.capabilities = { link: typeof caps.link === 'number' ? caps.link : 0, callbacks: caps.callbacks === true, ws_progress: caps.ws_progress === true, paths_stat: caps.paths_stat === true };
   }
+  if (b.confinement === 'bubblewrap' || b.confinement === 'unconfined') health.confinement = b.confinement;
+  if (typeof b.draining === 'boolean') health.draining = b.draining;
   return { health };
 }

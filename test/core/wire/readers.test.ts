@@ -26,6 +26,8 @@ t.test('health: the fields SPEC fixes, with their types', async (t) => {
   for (const [body, problem] of cases) t.match(readHealth(body).problem, problem, JSON.stringify(body));
   t.match(readHealth({ ...HEALTH, ffmpeg: 'ffmpeg version 5.1', hwaccels: ['cuda'], capabilities: { link: 1, paths_stat: true } }).health,
     { ffmpeg: 'ffmpeg version 5.1', hwaccels: ['cuda'], capabilities: { link: 1, callbacks: false, ws_progress: false, paths_stat: true } });
+  t.match(readHealth({ ...HEALTH, confinement: 'bubblewrap', draining: true }).health, { confinement: 'bubblewrap', draining: true }, 'optional fields are read when present');
+  t.notOk('confinement' in (readHealth({ ...HEALTH, confinement: 'chroot' }).health ?? {}), 'an unknown confinement is left out');
 });
 
 t.test('transcode request: a 400 names the field', async (t) => {
