@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readdirSync, realpathSync, symlinkSync, writeFil
 import { join } from 'node:path';
 import t from 'tap';
 import { followJsonLogs } from '../harness/json-log-process.ts';
-import { BIN, FAKE_FFMPEG, makeMedia, startWorker, waitForEnd } from './helpers.ts';
+import { BIN, FAKE_FFMPEG, makeMedia, processGroup, startWorker, waitForEnd } from './helpers.ts';
 
 /** A PATH like the usual one, without bwrap: a folder of links to everything in /usr/bin (and /bin) but it. */
 function pathWithoutBwrap(dir: string): string {
@@ -58,6 +58,41 @@ t.test('a real job through the worker runs confined, and its job started line sa
   t.match(await waitForEnd(worker, json.job_id), { state: 'completed', exit_code: 0 });
   t.ok(existsSync(join(dir, 'tx', 'sess', 'out.mkv')), 'the confined ffmpeg wrote its output');
   t.match((await worker.request('GET', '/health')).json, { status: 'ok', confinement: 'bubblewrap' }, '/health says what confines ffmpeg');
+});
+
+t.test('a worker SIGKILLed mid-job: its confined ffmpeg dies with it (--die-with-parent), no restart needed', { skip: bwrapSkip }, async (t) => {
+  const dir = realpathSync(t.testdir({ media: { 'in.mkv': 'x' }, tx: { sess: {} } }));
+  // The fake's stall mode sleeps without writing: no SIGPIPE would end it once the worker is gone.
+  const config = { ffmpegPath: FAKE_FFMPEG, mediaRoots: [join(dir, 'media')], transcodeRoots: [join(dir, 'tx')] };
+  const request = { session_id: 's2', argv: ['-i', join(dir, 'media', 'in.mkv'), 'stall.out'], env: {}, cwd: join(dir, 'tx', 'sess') };
+  const startStalled = async (worker: Awaited<ReturnType<typeof startWorker>>) => {
+    const { json } = await worker.request('POST', '/transcode', request);
+    const group = (await worker.waitForLog((l) => l.job_id === json.job_id && l.msg === 'job started')).ffmpeg_pid as number;
+    t.teardown(() => {
+      try {
+        process.kill(-group, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    });
+    return group;
+  };
+  const worker = await startWorker(dir, config);
+  t.teardown(() => worker.stop('SIGKILL'));
+  const group = await startStalled(worker);
+  for (const deadline = Date.now() + 5000; processGroup(group).length < 4 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+  t.ok(processGroup(group).length >= 4, 'two bwrap, the fake ffmpeg and its sleep run');
+  await worker.stop('SIGKILL');
+  for (const deadline = Date.now() + 5000; processGroup(group).length > 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+  t.same(processGroup(group), [], 'nothing of the job is left');
+
+  // Control: unconfined, the detached ffmpeg outlives a SIGKILLed worker (what the sandbox prevents).
+  const loose = await startWorker(dir, { ...config, confinement: 'unconfined' });
+  t.teardown(() => loose.stop('SIGKILL'));
+  const orphan = await startStalled(loose);
+  await loose.stop('SIGKILL');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  t.ok(processGroup(orphan).length > 0, 'control: an unconfined ffmpeg is left running');
 });
 
 t.test('default "auto" where bubblewrap works: says it confines', { skip: bwrapSkip }, async (t) => {
