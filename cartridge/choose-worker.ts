@@ -4,6 +4,7 @@
  */
 import { requestJson } from './http.ts';
 import { canEncode } from '../core/codec-family.ts';
+import { nodeDns } from '../core/builtins.ts';
 import { isFleetCacheFresh, readFleetCache, RECENT_FAILURE_MS } from '../core/fleet-cache.ts';
 import { readHealth, type HealthBody } from '../core/wire/health.ts';
 import type { RejectionCode } from './fallback-reason.ts';
@@ -12,6 +13,9 @@ export interface WorkerTarget {
   url: string;
   apiKey: string;
   name: string;
+  /** A DNS pool (`workers[].dns`): every address the name resolves to is a worker on `port`. */
+  dns?: string;
+  port?: number;
   /** Share of jobs (`workers[].weight`, default 1): free slots × weight ranks workers. */
   weight?: number;
 }
@@ -68,19 +72,46 @@ function healthFromCache(workers: readonly WorkerTarget[], fleetFile: string): {
   if (cache === null || !isFleetCacheFresh(cache, now)) return null;
   const results: HealthResult[] = [];
   const unlisted: WorkerTarget[] = [];
-  for (const worker of workers) {
-    const seen = cache.workers.find((w) => w.url === worker.url);
-    if (seen === undefined) unlisted.push(worker);
-    else if (seen.draining) results.push({ worker, reason: 'draining (fleet cache)' });
-    else if (!seen.up || seen.health === null) results.push({ worker, reason: `down (fleet cache: ${seen.lastError ?? 'no answer'})` });
-    else results.push({ worker, health: seen.health, recentFailure: seen.lastFailureAt !== null && now - seen.lastFailureAt < RECENT_FAILURE_MS });
+  for (const entry of workers) {
+    // A DNS pool stands for its members in the cache: each as a worker with the pool's key and weight.
+    const pool = entry.dns !== undefined && entry.dns !== '' ? cache.workers.filter((w) => w.pool === entry.dns) : null;
+    const listed = pool ?? cache.workers.filter((w) => w.url === entry.url && w.pool === undefined);
+    if (listed.length === 0) unlisted.push(entry);
+    for (const seen of listed) {
+      const worker: WorkerTarget = pool === null ? entry : { url: seen.url, apiKey: entry.apiKey, name: seen.name, ...(entry.weight === undefined ? {} : { weight: entry.weight }) };
+      if (seen.draining) results.push({ worker, reason: 'draining (fleet cache)' });
+      else if (!seen.up || seen.health === null) results.push({ worker, reason: `down (fleet cache: ${seen.lastError ?? 'no answer'})` });
+      else results.push({ worker, health: seen.health, recentFailure: seen.lastFailureAt !== null && now - seen.lastFailureAt < RECENT_FAILURE_MS });
+    }
   }
   return { results, unlisted };
 }
 
-/** Asks every worker's `GET /health` in parallel, all bounded by one `timeoutMs`. */
-function askWorkers(workers: readonly WorkerTarget[], timeoutMs: number): Promise<HealthResult[]> {
+/** Every worker a target stands for: itself, or each address its DNS pool's name resolves to now. */
+async function expandPools(workers: readonly WorkerTarget[], signal: AbortSignal): Promise<WorkerTarget[]> {
+  // A lookup cannot be aborted: past the deadline the pool stays one target, which then fails at once.
+  const deadline = new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason), { once: true }));
+  deadline.catch(() => undefined);
+  const lists = await Promise.all(workers.map(async (entry): Promise<WorkerTarget[]> => {
+    if (entry.dns === undefined || entry.dns === '') return [entry];
+    const dns = entry.dns;
+    try {
+      const addresses = await Promise.race([nodeDns().promises.lookup(dns, { all: true }), deadline]);
+      const port = entry.port ?? 8765;
+      return [...new Set(addresses.map((a) => a.address))].sort().map((address) => ({
+        url: `http://${address.includes(':') ? `[${address}]` : address}:${port}`, apiKey: entry.apiKey, name: `${entry.name || dns}/${address}`, ...(entry.weight === undefined ? {} : { weight: entry.weight }),
+      }));
+    } catch {
+      return [entry];
+    }
+  }));
+  return lists.flat();
+}
+
+/** Asks every worker's `GET /health` in parallel (DNS pools resolved first), all bounded by one `timeoutMs`. */
+async function askWorkers(targets: readonly WorkerTarget[], timeoutMs: number): Promise<HealthResult[]> {
   const signal = AbortSignal.timeout(timeoutMs);
+  const workers = targets.some((w) => w.dns !== undefined && w.dns !== '') ? await expandPools(targets, signal) : targets;
   return Promise.all(
     workers.map(async (worker): Promise<HealthResult> => {
       try {

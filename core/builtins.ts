@@ -19,5 +19,7 @@ export const nodeNet = () => load('node:net') as typeof import('node:net');
 export const nodeChildProcess = () => load('node:child_process') as typeof import('node:child_process');
 /** `node:crypto`, loaded on first use. */
 export const nodeCrypto = () => load('node:crypto') as typeof import('node:crypto');
+/** `node:dns`, loaded on first use (only for DNS pools the fleet cache does not list). */
+export const nodeDns = () => load('node:dns') as typeof import('node:dns');
 /** `node:fs`, loaded on first use. */
 export const nodeFs = () => load('node:fs') as typeof import('node:fs');

@@ -16,7 +16,10 @@ export const HWACCELS = ['auto', 'nvenc', 'qsv', 'vaapi', 'software'] as const;
 export const CONFINEMENTS = ['auto', 'bubblewrap', 'unconfined'] as const;
 
 const workerEntry: ObjectSpec = {
-  url: { kind: 'string', default: '', description: 'worker base URL, e.g. `http://gpu-box:8765`', required: true },
+  // One of url and dns (core/config.ts checks): a DNS pool's url is http://<dns>:<port>.
+  url: { kind: 'string', default: '', description: 'worker base URL, e.g. `http://gpu-box:8765`' },
+  dns: { kind: 'string', default: '', allowEmpty: true, description: 'instead of `url`: a host name standing for every address it resolves to (a pool), re-resolved each probe round' },
+  port: { kind: 'integer', default: 8765, min: 1, max: 65_535, description: "a DNS pool's worker port" },
   apiKey: { kind: 'string', default: '', allowEmpty: true, description: "the worker's `worker.apiKey`" },
   name: { kind: 'string', default: '', allowEmpty: true, description: 'label used in logs and `analyze` (default: the URL host)' },
   weight: { kind: 'integer', default: 1, min: 0, max: 1000, description: "the worker's share of jobs: free slots × weight ranks workers (0: only when no other can take the job)" },
@@ -40,7 +43,7 @@ export const CONFIG_SCHEMA: ObjectSpec = {
   logDir: { kind: 'string', default: '/var/log/plexbeam', description: 'folder for rolled log files when `logFiles` is true' },
   logFiles: { kind: 'boolean', default: false, description: 'also write rolled JSON log files under `logDir` (stdout always gets them, for journald)' },
   logLevel: { kind: 'enum', default: 'info', values: LOG_LEVELS, description: 'pino level; `PLEXBEAM_LOG_LEVEL` overrides it' },
-  workers: { kind: 'object-array', default: [], item: workerEntry, description: 'workers the cartridge may dispatch to: `[{ "url", "apiKey", "name", "weight", "fingerprint" }]` (`plexbeam workers add` writes them)' },
+  workers: { kind: 'object-array', default: [], item: workerEntry, description: 'workers the cartridge may dispatch to: `[{ "url", "apiKey", "name", "weight", "fingerprint" }]` (`plexbeam workers add` writes them), or a DNS pool `{ "dns", "port", "apiKey" }` in place of `url`' },
   healthTimeoutMs: { kind: 'integer', default: 500, min: 1, max: 60_000, description: 'how long the cartridge waits for worker health checks, in milliseconds (500 = half a second)' },
   fallbackToLocal: { kind: 'boolean', default: true, description: 'run `Plex Transcoder.real` locally when no worker can take a job' },
   server: {

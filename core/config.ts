@@ -6,7 +6,7 @@ import { PlexBeamError, describeValue } from './errors.ts';
 
 export const DEFAULT_CONFIG_PATH = '/etc/plexbeam/config.json';
 
-export interface WorkerEntry { readonly url: string; readonly apiKey: string; readonly name: string; readonly weight?: number; readonly fingerprint?: string }
+export interface WorkerEntry { readonly url: string; readonly apiKey: string; readonly name: string; readonly weight?: number; readonly fingerprint?: string; readonly dns?: string; readonly port?: number }
 /** The `server` section (plexbeam-server). */
 export interface ServerConfig { readonly listen: string; readonly fleetFile: string; readonly probeIntervalMs: number; readonly probeTimeoutMs: number }
 export interface PathMapEntry { readonly from: string; readonly to: string }
@@ -107,7 +107,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
 /** Validates a parsed config object against the schema and fills defaults; throws CONFIG_INVALID. */
 export function validateConfig(raw: unknown, origin = 'config'): Record<string, unknown> {
-  return validateObject('', CONFIG_SCHEMA, raw, origin);
+  const config = validateObject('', CONFIG_SCHEMA, raw, origin);
+  // A worker entry is a URL or a DNS pool: exactly one of the two; a pool's url names it.
+  (config.workers as Record<string, unknown>[]).forEach((entry, index) => {
+    if (entry.url === '' && entry.dns === '') throw invalid(origin, `missing required key \`workers[${index}].url\` (or \`dns\` for a DNS pool)`);
+    if (entry.url !== '' && entry.dns !== '') throw invalid(origin, `\`workers[${index}]\`: expected url or dns, not both`);
+    if (entry.dns !== '') entry.url = `http://${entry.dns}:${entry.port}`;
+  });
+  return config;
 }
 
 function validateObject(prefix: string, spec: ObjectSpec, raw: unknown, origin: string): Record<string, unknown> {

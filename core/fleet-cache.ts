@@ -34,6 +34,8 @@ export interface FleetWorker {
   /** Why it is down, or the last reason it was ("connection refused …"); null if never. */
   lastError: string | null;
   lastErrorAt: number | null;
+  /** The DNS pool (`workers[].dns`) this address belongs to; absent for a URL entry. */
+  pool?: string;
   /** Failed jobs counted by its /metrics since the server started watching it. */
   failedJobs: number;
   /** When that count last rose: a job failed there (the cartridge tries it last for RECENT_FAILURE_MS). */

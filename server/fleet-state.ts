@@ -21,6 +21,7 @@ export function nextWorkerState(target: ProbeTarget, previous: FleetWorker | und
     lastErrorAt: previous?.lastErrorAt ?? null,
     failedJobs: previous?.failedJobs ?? 0,
     lastFailureAt: previous?.lastFailureAt ?? null,
+    ...(target.pool === undefined ? {} : { pool: target.pool }),
   };
   if (result.health === undefined) return { ...base, lastError: result.error, lastErrorAt: now };
   const state: FleetWorker = { ...base, health: result.health, draining: result.draining };

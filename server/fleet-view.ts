@@ -25,7 +25,7 @@ export async function viewFleet(workers: readonly WorkerEntry[], fleetFile: stri
     return { source: 'server', fleetFile, ageMs: Math.max(0, at - cache.writtenAt), workers: cache.workers };
   }
   const why = cache === null ? `no fleet cache at ${fleetFile} (is plexbeam-server running?)` : `the fleet cache at ${fleetFile} is ${Math.round((at - cache.writtenAt) / 1000)} s old (is plexbeam-server running?)`;
-  const targets = probeTargets(workers);
+  const targets = await probeTargets(workers);
   const results = await Promise.all(targets.map((target) => probeWorker(target, timeoutMs)));
   const counts = new Map<string, number>();
   const probedAt = now();

@@ -4,7 +4,6 @@ import { EXIT_OK } from '../core/errors.ts';
 import { createLogger } from '../core/log.ts';
 import { createSystemdNotifier } from '../core/systemd-notify.ts';
 import { createFleetMonitor } from './monitor.ts';
-import { probeTargets } from './targets.ts';
 
 /** Runs the fleet monitor and resolves with the exit code after an orderly stop. */
 export async function runServer(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -15,7 +14,7 @@ export async function runServer(config: Config, env: NodeJS.ProcessEnv = process
     process.once('SIGINT', () => resolve('SIGINT'));
   });
   const monitor = createFleetMonitor({
-    workers: probeTargets(config.workers),
+    workers: config.workers,
     fleetFile: config.server.fleetFile,
     intervalMs: config.server.probeIntervalMs,
     timeoutMs: config.server.probeTimeoutMs,

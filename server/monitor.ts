@@ -3,10 +3,15 @@ import { FLEET_CACHE_VERSION, type FleetCache, type FleetWorker } from '../core/
 import type { Logger } from '../core/log.ts';
 import { writeFleetFile } from './fleet-file.ts';
 import { fleetStatusLine, nextWorkerState } from './fleet-state.ts';
-import { probeWorker, type ProbeTarget } from './probe.ts';
+import type { WorkerEntry } from '../core/config.ts';
+import { probeWorker } from './probe.ts';
+import { probeTargets, type ResolveName } from './targets.ts';
 
 export interface FleetMonitorDeps {
-  workers: readonly ProbeTarget[];
+  /** The configured workers (DNS pools are re-resolved every round). */
+  workers: readonly WorkerEntry[];
+  /** Name resolution for DNS pools (default: the system's). */
+  resolve?: ResolveName;
   fleetFile: string;
   /** Between the starts of two rounds, in ms. */
   intervalMs: number;
@@ -40,9 +45,10 @@ export function createFleetMonitor(deps: FleetMonitorDeps): FleetMonitor {
   let closed = false;
 
   async function round(): Promise<void> {
-    const results = await Promise.all(deps.workers.map((target) => probeWorker(target, deps.timeoutMs)));
+    const targets = await probeTargets(deps.workers, deps.resolve);
+    const results = await Promise.all(targets.map((target) => probeWorker(target, deps.timeoutMs)));
     const at = now();
-    const next = deps.workers.map((target, index) => {
+    const next = targets.map((target, index) => {
       const previous = state.find((w) => w.url === target.url);
       const worker = nextWorkerState(target, previous, results[index]!, at, counts);
       if (previous?.up !== worker.up) {

@@ -7,6 +7,10 @@ export interface ProbeTarget {
   name: string;
   url: string;
   apiKey: string;
+  /** The DNS pool (its host name) this address came from. */
+  pool?: string;
+  /** Why it cannot be probed (a pool whose name does not resolve). */
+  unresolved?: string;
 }
 
 /** What one probe learnt: the health (or why there is none), draining, and the failed jobs so far. */
@@ -16,6 +20,7 @@ export type ProbeResult =
 
 /** Probes `target` within `timeoutMs`; never throws. */
 export async function probeWorker(target: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
+  if (target.unresolved !== undefined) return { error: target.unresolved };
   const signal = AbortSignal.timeout(timeoutMs);
   let reply;
   try {

@@ -8,27 +8,29 @@ import { EXIT_FAILURE, EXIT_USAGE } from '../../core/errors.ts';
 import { checkWorker } from '../workers/check.ts';
 import { configPathOf, readConfigDocument, writeConfigDocument } from '../workers/config-file.ts';
 
-type Entry = { url: string; apiKey?: string; name?: string; [key: string]: unknown };
+type Entry = { url?: string; dns?: string; port?: number; apiKey?: string; name?: string; [key: string]: unknown };
 
 const fail = (message: string, code = EXIT_FAILURE) => {
   process.stderr.write(`plexbeam: ${message}\n`);
   return code;
 };
 
-const labelOf = (entry: Entry) => workerLabel({ name: entry.name ?? '', url: entry.url });
+/** A DNS pool's URL names the pool (core/config.ts does the same). */
+const urlOf = (entry: Entry) => (typeof entry.dns === 'string' && entry.dns !== '' ? `http://${entry.dns}:${entry.port ?? 8765}` : entry.url ?? '');
+const labelOf = (entry: Entry) => workerLabel({ name: entry.name || entry.dns || '', url: urlOf(entry) });
 
 /** Runs the action. */
 export async function run(args: Record<string, unknown>): Promise<number> {
   const doc = readConfigDocument(configPathOf(args));
   const entries = (Array.isArray(doc.raw.workers) ? doc.raw.workers : []) as Entry[];
   const target = typeof args.target === 'string' ? args.target : undefined;
-  const find = (what: string) => entries.findIndex((e) => labelOf(e) === what || e.url === what);
+  const find = (what: string) => entries.findIndex((e) => labelOf(e) === what || urlOf(e) === what);
   switch (args.action) {
     case 'list': {
-      const workers = entries.map((e) => ({ name: labelOf(e), url: e.url, weight: typeof e.weight === 'number' ? e.weight : 1, key: typeof e.apiKey === 'string' && e.apiKey !== '' }));
+      const workers = entries.map((e) => ({ name: labelOf(e), url: urlOf(e), ...(e.dns ? { dns: e.dns } : {}), weight: typeof e.weight === 'number' ? e.weight : 1, key: typeof e.apiKey === 'string' && e.apiKey !== '' }));
       if (args.json === true) process.stdout.write(`${JSON.stringify({ workers }, null, 2)}\n`);
       else if (workers.length === 0) process.stdout.write(`no workers in ${doc.path}: plexbeam workers add URL --key KEY\n`);
-      else for (const w of workers) process.stdout.write(`${w.name}\t${w.url}\tweight ${w.weight}\t${w.key ? 'key set' : 'no key'}\n`);
+      else for (const w of workers) process.stdout.write(`${w.name}\t${w.url}${w.dns ? ' (DNS pool: every address of the name)' : ''}\tweight ${w.weight}\t${w.key ? 'key set' : 'no key'}\n`);
       return 0;
     }
     case 'add': {
@@ -37,7 +39,7 @@ export async function run(args: Record<string, unknown>): Promise<number> {
       const apiKey = typeof args.key === 'string' ? args.key : '';
       const name = typeof args.name === 'string' ? args.name : '';
       const entry: Entry = { url, ...(apiKey === '' ? {} : { apiKey }), ...(name === '' ? {} : { name }) };
-      if (entries.some((e) => e.url === url)) return fail(`${url} is configured already (as ${labelOf(entries.find((e) => e.url === url)!)})`);
+      if (entries.some((e) => urlOf(e) === url)) return fail(`${url} is configured already (as ${labelOf(entries.find((e) => urlOf(e) === url)!)})`);
       if (find(labelOf(entry)) !== -1) return fail(`a worker named ${labelOf(entry)} is configured already: choose another --name`);
       const check = await checkWorker(url, apiKey, readPackageVersion());
       if (!check.ok) return fail(`not added: ${check.problem}`);
@@ -59,10 +61,10 @@ export async function run(args: Record<string, unknown>): Promise<number> {
       if (target === undefined) return fail('workers test needs a worker name (see plexbeam workers list)', EXIT_USAGE);
       const entry = entries[find(target)];
       if (entry === undefined) return fail(`no worker named ${target} in ${doc.path} (configured: ${entries.map(labelOf).join(', ') || 'none'})`);
-      const check = await checkWorker(entry.url, entry.apiKey ?? '', readPackageVersion());
+      const check = await checkWorker(urlOf(entry), entry.apiKey ?? '', readPackageVersion());
       if (!check.ok) return fail(`${labelOf(entry)}: ${check.problem}`);
       const h = check.health;
-      process.stdout.write(`${labelOf(entry)} (${entry.url}) ok: key accepted, ${h.hwaccel}, encoders ${h.encoders.join(', ')}, jobs ${h.jobs.running}/${h.jobs.max} running, version ${h.version}\n`);
+      process.stdout.write(`${labelOf(entry)} (${urlOf(entry)}) ok: key accepted, ${h.hwaccel}, encoders ${h.encoders.join(', ')}, jobs ${h.jobs.running}/${h.jobs.max} running, version ${h.version}\n`);
       for (const note of check.notes) process.stdout.write(`note: ${note}\n`);
       return 0;
     }

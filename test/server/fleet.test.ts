@@ -130,7 +130,7 @@ t.test('plexbeam worker drain: the worker refuses new jobs and the cache says dr
   const drain = cli('worker', 'drain');
   t.equal(drain.status, 0, drain.stderr);
   t.match(drain.stdout, /draining http:\/\/127\.0\.0\.1:\d+: new jobs are refused; 0 running jobs will finish/);
-  const health = await (await fetch(`${worker.url}/health`)).json();
+  const health = (await (await fetch(`${worker.url}/health`)).json()) as { draining: boolean };
   t.equal(health.draining, true, '/health says draining');
   const refused = await fetch(`${worker.url}/transcode`, { method: 'POST', headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ session_id: 's', argv: ['-i', join(dir, 'media', 'x.mkv'), 'out.ts'], env: {}, cwd: join(dir, 'tx') }) });
   t.equal(refused.status, 503, 'POST /transcode refused with 503');
@@ -139,7 +139,7 @@ t.test('plexbeam worker drain: the worker refuses new jobs and the cache says dr
   t.match(cli('status').stdout, /● gpu .* draining since/);
   const resume = cli('worker', 'resume');
   t.equal(resume.status, 0, resume.stderr);
-  t.equal((await (await fetch(`${worker.url}/health`)).json()).draining, false);
+  t.equal(((await (await fetch(`${worker.url}/health`)).json()) as { draining: boolean }).draining, false);
   await until(() => (readCache() && !byName(readCache()!, 'gpu').draining ? true : undefined), 10_000, 'the cache to say taking jobs');
   const wrongKey = join(dir, 'wrong.json');
   writeFileSync(wrongKey, JSON.stringify({ worker: { host: '127.0.0.1', port, apiKey: 'nope' } }));
