@@ -9,6 +9,11 @@ export interface PathStat {
   path: string;
   /** Where the path leads on the worker (pathMap applied, symlinks followed); null outside the roots, so no real path outside them is named. */
   worker_path: string | null;
+  /**
+   * The path with pathMap applied, as text (no symlink followed, nothing looked at): what the
+   * worker's config makes of Plex's path, so doctor can show where it lands even outside the roots.
+   */
+  mapped: string;
   /** Which kind of root holds it; null when outside every root (then nothing else is looked at). */
   root: 'media' | 'transcode' | null;
   exists: boolean | null;
@@ -34,9 +39,10 @@ export function parsePathStatRequest(body: unknown): string[] {
 export async function statPaths(paths: readonly string[], policy: PathPolicy): Promise<PathStat[]> {
   return Promise.all(
     paths.map(async (path): Promise<PathStat> => {
-      const workerPath = resolveReal(applyPathMap(path, policy.pathMap));
+      const mapped = applyPathMap(path, policy.pathMap);
+      const workerPath = resolveReal(mapped);
       const root = findRoot(workerPath, policy.transcodeRoots) ? 'transcode' : findRoot(workerPath, policy.mediaRoots) ? 'media' : null;
-      const result: PathStat = { path, worker_path: root === null ? null : workerPath, root, exists: null, kind: null, readable: null, writable: null };
+      const result: PathStat = { path, worker_path: root === null ? null : workerPath, mapped, root, exists: null, kind: null, readable: null, writable: null };
       if (root === null) return result;
       const info = await stat(workerPath).catch(() => null);
       result.exists = info !== null;
