@@ -8,7 +8,7 @@ import {
 const PMS = 'http://127.0.0.1:45999';
 const URL_RE = /\bhttps?:\/\/(\[[^\]]*\]|[^/:\s'"?]+)(?::(\d+))?/g;
 
-t.test('loadCorpus reads every sample of the shared corpus', async (t) => {
+t.test('loadCorpus reads every sample of the corpus (test/fixtures/corpus)', async (t) => {
   const corpus = loadCorpus();
   t.ok(corpus.length >= 10, `${corpus.length} samples in ${corpusDir()}`);
   t.equal(new Set(corpus.map((s) => s.id)).size, corpus.length, 'ids are unique');
@@ -17,7 +17,7 @@ t.test('loadCorpus reads every sample of the shared corpus', async (t) => {
     t.ok(sample.argv.length > 5 && sample.argv.every((a) => typeof a === 'string'), `${sample.id}: argv`);
     t.ok(sample.description.length > 10, `${sample.id}: description`);
   }
-  t.throws(() => loadCorpus(join(t.testdir(), 'nope')), /shared corpus not found/);
+  t.throws(() => loadCorpus(join(t.testdir(), 'nope')), /Plex argv corpus not found/);
 });
 
 t.test('adaptCorpusArgv: only loopback URLs, every input exists, outputs in the session dir', async (t) => {
