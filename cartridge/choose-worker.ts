@@ -6,6 +6,7 @@ import { requestJson } from './http.ts';
 import { canEncode } from '../core/codec-family.ts';
 import { nodeDns } from '../core/builtins.ts';
 import { isFleetCacheFresh, readFleetCache, RECENT_FAILURE_MS } from '../core/fleet-cache.ts';
+import { registerPins } from '../core/tls-pin.ts';
 import { readHealth, type HealthBody } from '../core/wire/health.ts';
 import type { RejectionCode } from './fallback-reason.ts';
 
@@ -17,6 +18,8 @@ export interface WorkerTarget {
   dns?: string;
   port?: number;
   /** Share of jobs (`workers[].weight`, default 1): free slots × weight ranks workers. */
+  /** SHA-256 of its TLS certificate (`workers[].fingerprint`): pinned on every connection. */
+  fingerprint?: string;
   weight?: number;
 }
 
@@ -59,6 +62,8 @@ export type HealthResult = { worker: WorkerTarget; health: WorkerHealth; recentF
  * trips overlap the parsing.
  */
 export function checkWorkers(workers: readonly WorkerTarget[], timeoutMs: number, fleetFile?: string): Promise<HealthResult[]> {
+  // Every later request to a worker with a recorded certificate (health, dispatch, link) checks it.
+  registerPins(workers);
   const cached = fleetFile === undefined || fleetFile === '' ? null : healthFromCache(workers, fleetFile);
   if (cached === null) return askWorkers(workers, timeoutMs);
   if (cached.unlisted.length === 0) return Promise.resolve(cached.results);

@@ -2,11 +2,12 @@
  * Minimal JSON-over-HTTP client for the cartridge's requests to workers (health, dispatch,
  * replies, cancel). Plain `http:` goes over node:net with `Connection: close`: node:http and
  * undici take longer to load than the whole request, and the health check and the dispatch sit
- * on the start-up path. `https:` workers go through node:https.
+ * on the start-up path. `https:` workers go through node:https (pinned ones on a checked connection).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { nodeHttps, nodeNet } from '../core/builtins.ts';
+import { connectPinned, pinFor } from '../core/tls-pin.ts';
 
 export interface JsonResponse {
   status: number;
@@ -98,9 +99,12 @@ function unchunk(data: Buffer): Buffer {
   }
 }
 
-function sendHttps(url: URL, method: string, headers: Record<string, string>, payload: Buffer | undefined, signal: AbortSignal | undefined): Promise<Answer> {
+async function sendHttps(url: URL, method: string, headers: Record<string, string>, payload: Buffer | undefined, signal: AbortSignal | undefined): Promise<Answer> {
+  // A pinned worker (core/tls-pin.ts): the request goes out only on a connection whose certificate matched.
+  const pin = pinFor(url);
+  const socket = pin === undefined ? undefined : await connectPinned(url, pin, signal);
   return new Promise((resolve, reject) => {
-    const req = nodeHttps().request(url, { method, headers, signal, agent: false }, (res: IncomingMessage) => {
+    const req = nodeHttps().request(url, { method, headers, signal, ...(socket === undefined ? { agent: false } : { createConnection: () => socket }) }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);

@@ -4,7 +4,9 @@
  * twice, and gives up when the worker stays unreachable.
  */
 import type { ClientRequest } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { nodeHttp, nodeHttps } from '../core/builtins.ts';
+import { connectPinned, pinFor } from '../core/tls-pin.ts';
 import { readLinkLine, type LinkMessage as WireLinkMessage } from '../core/wire/link.ts';
 
 /** One link message, as core/wire/link.ts reads it (open to fields later versions add). */
@@ -87,9 +89,23 @@ export function openLink(options: LinkClientOptions): LinkClient {
   function connect(): void {
     if (done) return;
     const url = new URL(`/jobs/${encodeURIComponent(options.jobId)}/link?after=${lastId}`, options.base);
+    const pin = pinFor(url);
+    if (pin !== undefined) {
+      // A pinned worker: the link opens on a connection whose certificate matched (core/tls-pin.ts).
+      connectPinned(url, pin).then((socket) => open(url, socket), (error: NodeJS.ErrnoException) => dropped(`worker unreachable (${error.code ?? error.message})`));
+      return;
+    }
+    open(url);
+  }
+
+  function open(url: URL, socket?: TLSSocket): void {
+    if (done) {
+      socket?.destroy();
+      return;
+    }
     const client = url.protocol === 'https:' ? nodeHttps() : nodeHttp();
     const headers = options.apiKey ? { 'x-api-key': options.apiKey } : {};
-    const req = client.get(url, { headers, agent: false }, (res) => {
+    const req = client.get(url, { headers, ...(socket === undefined ? { agent: false } : { createConnection: () => socket }) }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         // The worker answers but no longer knows the job (restarted): nothing to wait for.

@@ -21,5 +21,7 @@ export const nodeChildProcess = () => load('node:child_process') as typeof impor
 export const nodeCrypto = () => load('node:crypto') as typeof import('node:crypto');
 /** `node:dns`, loaded on first use (only for DNS pools the fleet cache does not list). */
 export const nodeDns = () => load('node:dns') as typeof import('node:dns');
+/** `node:tls`, loaded on first use (only for workers with a pinned certificate). */
+export const nodeTls = () => load('node:tls') as typeof import('node:tls');
 /** `node:fs`, loaded on first use. */
 export const nodeFs = () => load('node:fs') as typeof import('node:fs');

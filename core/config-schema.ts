@@ -71,6 +71,8 @@ export const CONFIG_SCHEMA: ObjectSpec = {
       host: { kind: 'string', default: '0.0.0.0', description: 'address the worker listens on' },
       port: { kind: 'integer', default: 8765, min: 0, max: 65_535, description: 'TCP port of the worker API (0 picks a free one)' },
       apiKey: { kind: 'string', default: '', allowEmpty: true, description: 'required in `X-API-Key` on every request but `GET /health`; empty disables auth' },
+      tlsCert: { kind: 'string', default: '', allowEmpty: true, description: 'PEM certificate: with `tlsKey`, the API is served over HTTPS (the Plex side pins it, `docs/SERVER.md`)' },
+      tlsKey: { kind: 'string', default: '', allowEmpty: true, description: "the certificate's PEM private key" },
       maxJobs: { kind: 'integer', default: 2, min: 1, max: 256, description: 'transcodes run at once; more are refused with 503' },
       jobTimeoutS: { kind: 'integer', default: 21_600, min: 1, description: 'a job running longer is killed, in seconds (6 hours)' },
       stallTimeoutS: { kind: 'integer', default: 60, min: 1, description: 'a job with no ffmpeg progress for this long is killed, in seconds' },

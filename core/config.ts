@@ -15,6 +15,8 @@ export interface WorkerConfig {
   readonly host: string;
   readonly port: number;
   readonly apiKey: string;
+  readonly tlsCert: string;
+  readonly tlsKey: string;
   readonly maxJobs: number;
   readonly jobTimeoutS: number;
   readonly stallTimeoutS: number;

@@ -1,5 +1,6 @@
 /** One probe of one worker: its `GET /health`, and its failed-job count from `GET /metrics`. */
-import { describeRequestError, requestWorker } from '../core/wire/worker-request.ts';
+import { requestWorkerPinned as requestWorker } from '../core/pinned-request.ts';
+import { describeRequestError } from '../core/wire/worker-request.ts';
 import { readHealth, type HealthBody } from '../core/wire/health.ts';
 
 /** A worker as the server probes it (a `workers[]` entry). */
@@ -11,6 +12,8 @@ export interface ProbeTarget {
   pool?: string;
   /** Why it cannot be probed (a pool whose name does not resolve). */
   unresolved?: string;
+  /** SHA-256 of its TLS certificate, pinned (https workers). */
+  fingerprint?: string;
 }
 
 /** What one probe learnt: the health (or why there is none), draining, and the failed jobs so far. */
@@ -24,7 +27,7 @@ export async function probeWorker(target: ProbeTarget, timeoutMs: number): Promi
   const signal = AbortSignal.timeout(timeoutMs);
   let reply;
   try {
-    reply = await requestWorker(target.url, '/health', { timeoutMs, signal });
+    reply = await requestWorker(target.url, '/health', { timeoutMs, signal, fingerprint: target.fingerprint });
   } catch (error) {
     return { error: `unreachable: ${describeRequestError(error, timeoutMs)}` };
   }
@@ -42,7 +45,7 @@ export async function probeWorker(target: ProbeTarget, timeoutMs: number): Promi
 /** `plexbeam_worker_jobs_ended_total{outcome="failed"}` from the worker's /metrics; null when it cannot be read. */
 async function failedJobs(target: ProbeTarget, timeoutMs: number, signal: AbortSignal): Promise<number | null | 'unauthorized'> {
   try {
-    const reply = await requestWorker(target.url, '/metrics', { timeoutMs, signal, apiKey: target.apiKey });
+    const reply = await requestWorker(target.url, '/metrics', { timeoutMs, signal, apiKey: target.apiKey, fingerprint: target.fingerprint });
     if (reply.status === 401) return 'unauthorized';
     if (reply.status !== 200 || typeof reply.body !== 'string') return null;
     const match = /^plexbeam_worker_jobs_ended_total\{outcome="failed"\} (\d+)$/m.exec(reply.body);

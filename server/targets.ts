@@ -25,7 +25,7 @@ export function workerLabel(entry: Pick<WorkerEntry, 'name' | 'url'>): string {
 export async function probeTargets(workers: readonly WorkerEntry[], resolve: ResolveName = systemResolve): Promise<ProbeTarget[]> {
   const lists = await Promise.all(workers.map(async (entry): Promise<ProbeTarget[]> => {
     const dns = entry.dns ?? '';
-    if (dns === '') return [{ name: workerLabel(entry), url: entry.url, apiKey: entry.apiKey }];
+    if (dns === '') return [{ name: workerLabel(entry), url: entry.url, apiKey: entry.apiKey, ...(entry.fingerprint ? { fingerprint: entry.fingerprint } : {}) }];
     const label = entry.name || dns;
     const port = entry.port ?? 8765;
     let addresses: string[];

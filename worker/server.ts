@@ -1,5 +1,7 @@
 /** Wires the worker: job table, API server (with the progress WebSocket) and the loopback callback server. */
-import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { WorkerConfig } from '../core/config.ts';
@@ -79,6 +81,17 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
+/** The API server's constructor: node:http, or node:https with the configured certificate (throws WORKER_LISTEN when it cannot be read). */
+function createApiServer(config: WorkerConfig): (handler: RequestListener) => Server {
+  if (config.tlsCert === '' && config.tlsKey === '') return (handler) => createServer(handler);
+  try {
+    const tls = { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) };
+    return (handler) => createHttpsServer(tls, handler) as unknown as Server;
+  } catch (error) {
+    throw new PlexBeamError('WORKER_LISTEN', `cannot serve HTTPS: worker.tlsCert and worker.tlsKey must both name readable PEM files (${(error as Error).message})`, { cause: error });
+  }
+}
+
 /** Creates the worker's servers; nothing listens until `listen()`. */
 export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
   const metrics = createMetrics();
@@ -102,7 +115,8 @@ export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
     },
   });
   const isAuthorized = createApiKeyCheck(deps.config.apiKey);
-  const api = createServer(
+  // HTTPS when worker.tlsCert and worker.tlsKey are set (the Plex side pins the certificate: core/tls-pin.ts).
+  const api = createApiServer(deps.config)(
     createRoutes({
       jobs,
       metrics,

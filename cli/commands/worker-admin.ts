@@ -1,11 +1,24 @@
 /** `plexbeam worker drain | resume`: tells the worker on this machine to refuse new jobs (running ones finish), or to take them again. */
 import type { Config } from '../../core/config.ts';
-import { describeRequestError, requestWorker } from '../../core/wire/worker-request.ts';
+import { X509Certificate } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { requestWorkerPinned as requestWorker } from '../../core/pinned-request.ts';
+import { describeRequestError } from '../../core/wire/worker-request.ts';
 
 /** The local worker's URL from `worker.host`/`worker.port` (a wildcard address is reached on loopback). */
 export function localWorkerUrl(config: Config): string {
   const host = config.worker.host === '0.0.0.0' || config.worker.host === '' ? '127.0.0.1' : config.worker.host === '::' ? '[::1]' : config.worker.host.includes(':') ? `[${config.worker.host}]` : config.worker.host;
-  return `http://${host}:${config.worker.port}`;
+  return `${config.worker.tlsCert === '' ? 'http' : 'https'}://${host}:${config.worker.port}`;
+}
+
+/** The local worker's own certificate's fingerprint (it is this machine's file), or '' without TLS. */
+function localFingerprint(config: Config): string {
+  if (config.worker.tlsCert === '') return '';
+  try {
+    return new X509Certificate(readFileSync(config.worker.tlsCert)).fingerprint256;
+  } catch {
+    return '';
+  }
 }
 
 /** POSTs /drain or /resume with the worker's key; exit 0 when it answered 200, else 1 saying why. */
@@ -14,7 +27,7 @@ export async function runWorkerAdmin(config: Config, action: 'drain' | 'resume')
   const timeoutMs = 5000;
   let reply;
   try {
-    reply = await requestWorker(url, `/${action}`, { method: 'POST', apiKey: config.worker.apiKey, timeoutMs });
+    reply = await requestWorker(url, `/${action}`, { method: 'POST', apiKey: config.worker.apiKey, timeoutMs, fingerprint: localFingerprint(config) });
   } catch (error) {
     process.stderr.write(`plexbeam: the worker at ${url} is unreachable: ${describeRequestError(error, timeoutMs)}\n`);
     return 1;

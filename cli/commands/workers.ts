@@ -5,6 +5,8 @@
 import { workerLabel } from '../../server/targets.ts';
 import { readPackageVersion } from '../../worker/version.ts';
 import { EXIT_FAILURE, EXIT_USAGE } from '../../core/errors.ts';
+import { readCertificateFingerprint } from '../../core/tls-pin.ts';
+import { describeRequestError } from '../../core/wire/worker-request.ts';
 import { checkWorker } from '../workers/check.ts';
 import { configPathOf, readConfigDocument, writeConfigDocument } from '../workers/config-file.ts';
 
@@ -41,9 +43,20 @@ export async function run(args: Record<string, unknown>): Promise<number> {
       const entry: Entry = { url, ...(apiKey === '' ? {} : { apiKey }), ...(name === '' ? {} : { name }) };
       if (entries.some((e) => urlOf(e) === url)) return fail(`${url} is configured already (as ${labelOf(entries.find((e) => urlOf(e) === url)!)})`);
       if (find(labelOf(entry)) !== -1) return fail(`a worker named ${labelOf(entry)} is configured already: choose another --name`);
-      const check = await checkWorker(url, apiKey, readPackageVersion());
+      // https: trust on first use, like ssh: the certificate shown now is pinned from here on.
+      let fingerprint = '';
+      if (url.startsWith('https:')) {
+        try {
+          fingerprint = await readCertificateFingerprint(new URL(url), AbortSignal.timeout(3000));
+        } catch (error) {
+          return fail(`not added: the worker at ${url} is unreachable: ${describeRequestError(error, 3000)}`);
+        }
+        entry.fingerprint = fingerprint;
+      }
+      const check = await checkWorker(url, apiKey, readPackageVersion(), 3000, fingerprint);
       if (!check.ok) return fail(`not added: ${check.problem}`);
       writeConfigDocument(doc, { ...doc.raw, workers: [...entries, entry] });
+      if (fingerprint !== '') process.stdout.write(`pinned its certificate, SHA-256 ${fingerprint} (compare: openssl x509 -noout -fingerprint -sha256 -in <worker.tlsCert> on the worker)\n`);
       process.stdout.write(`added ${labelOf(entry)} (${url}): ${check.health.hwaccel}, encoders ${check.health.encoders.join(', ')}, ${check.health.jobs.max} jobs at once, version ${check.health.version}\n`);
       for (const note of check.notes) process.stdout.write(`note: ${note}\n`);
       process.stdout.write(`${doc.path} rewritten (the previous one is ${doc.path}.bak); plexbeam-server picks it up on restart\n`);
@@ -61,7 +74,7 @@ export async function run(args: Record<string, unknown>): Promise<number> {
       if (target === undefined) return fail('workers test needs a worker name (see plexbeam workers list)', EXIT_USAGE);
       const entry = entries[find(target)];
       if (entry === undefined) return fail(`no worker named ${target} in ${doc.path} (configured: ${entries.map(labelOf).join(', ') || 'none'})`);
-      const check = await checkWorker(urlOf(entry), entry.apiKey ?? '', readPackageVersion());
+      const check = await checkWorker(urlOf(entry), entry.apiKey ?? '', readPackageVersion(), 3000, typeof entry.fingerprint === 'string' ? entry.fingerprint : '');
       if (!check.ok) return fail(`${labelOf(entry)}: ${check.problem}`);
       const h = check.health;
       process.stdout.write(`${labelOf(entry)} (${urlOf(entry)}) ok: key accepted, ${h.hwaccel}, encoders ${h.encoders.join(', ')}, jobs ${h.jobs.running}/${h.jobs.max} running, version ${h.version}\n`);

@@ -1,6 +1,7 @@
 /** Talks to a worker before `workers add` records it and for `workers test`: says exactly what is wrong. */
 import { readHealth, type HealthBody } from '../../core/wire/health.ts';
-import { describeRequestError, requestWorker } from '../../core/wire/worker-request.ts';
+import { requestWorkerPinned as requestWorker } from '../../core/pinned-request.ts';
+import { describeRequestError } from '../../core/wire/worker-request.ts';
 
 /** The outcome: the health when usable, else the first problem found, in words. */
 export type WorkerCheck = { ok: true; health: HealthBody; notes: string[] } | { ok: false; problem: string; health?: HealthBody };
@@ -11,8 +12,8 @@ export function isCompatibleVersion(ours: string, theirs: string): boolean {
   return ours === 'unknown' || majorMinor(ours) === majorMinor(theirs);
 }
 
-/** Checks reachability, the status body, the key (an authenticated GET /metrics), encoders and version. */
-export async function checkWorker(url: string, apiKey: string, ourVersion: string, timeoutMs = 3000): Promise<WorkerCheck> {
+/** Checks reachability (and the pinned certificate), the status body, the key (an authenticated GET /metrics), encoders and version. */
+export async function checkWorker(url: string, apiKey: string, ourVersion: string, timeoutMs = 3000, fingerprint = ''): Promise<WorkerCheck> {
   try {
     new URL(url);
   } catch {
@@ -20,7 +21,7 @@ export async function checkWorker(url: string, apiKey: string, ourVersion: strin
   }
   let reply;
   try {
-    reply = await requestWorker(url, '/health', { timeoutMs });
+    reply = await requestWorker(url, '/health', { timeoutMs, fingerprint });
   } catch (error) {
     return { ok: false, problem: `the worker at ${url} is unreachable: ${describeRequestError(error, timeoutMs)}` };
   }
@@ -32,7 +33,7 @@ export async function checkWorker(url: string, apiKey: string, ourVersion: strin
   const health = reading.health;
   let keyReply;
   try {
-    keyReply = await requestWorker(url, '/metrics', { timeoutMs, apiKey });
+    keyReply = await requestWorker(url, '/metrics', { timeoutMs, apiKey, fingerprint });
   } catch (error) {
     return { ok: false, health, problem: `the worker at ${url} answered /health but not /metrics: ${describeRequestError(error, timeoutMs)}` };
   }
