@@ -92,6 +92,9 @@ esac
 
 SRC=$(cd "$(dirname "$0")" && pwd)
 STAGE="" OLD="" WORK="" PENDING=""
+# WSL2 detection: plexbeam_wsl_dropin, plexbeam_wsl_notes.
+# shellcheck disable=SC1091 # scripts/wsl.sh, shellchecked on its own
+. "$SRC/scripts/wsl.sh"
 
 # Removes whatever a failed run staged; the installed app is only ever replaced by a rename.
 cleanup() {
@@ -553,6 +556,11 @@ install_units() {
     if put_file "$WORK/$unit.service" "$UNIT_DIR/$unit.service" 0644; then parts=" $unit.service"; fi
     config "$PREFIX" dropin "$short" >"$WORK/$unit.paths.conf" || die "could not render $unit's paths.conf from $CONFIG" "check $CONFIG with 'plexbeam doctor'"
     if put_file "$WORK/$unit.paths.conf" "$UNIT_DIR/$unit.service.d/paths.conf" 0644; then parts="$parts $unit.service.d/paths.conf"; fi
+    # Inside WSL2 the worker needs /usr/lib/wsl/lib on its library path (scripts/wsl.sh).
+    if [ "$unit" = plexbeam-worker ] && [ -n "$(plexbeam_wsl_dropin)" ]; then
+      plexbeam_wsl_dropin >"$WORK/$unit.wsl.conf"
+      if put_file "$WORK/$unit.wsl.conf" "$UNIT_DIR/$unit.service.d/wsl.conf" 0644; then parts="$parts $unit.service.d/wsl.conf"; fi
+    fi
     if [ -n "$parts" ]; then
       CHANGED_UNITS="$CHANGED_UNITS $unit" reload=1 what="$what wrote$parts;"
     fi
@@ -666,6 +674,7 @@ do_install() {
   ensure_folders
   ensure_session_log
   install_units
+  if role_has "$ROLE" worker; then plexbeam_wsl_notes | while IFS= read -r line; do say "$line"; done; fi
   install_cartridge
   start_units
   install_shaper
