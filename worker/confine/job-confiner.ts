@@ -29,7 +29,7 @@ export interface JobWrappers {
 /** Gives each job its wrappers; `mode` is what the worker enforces (for `/health`). */
 export type JobConfiner = ((job: JobPaths) => JobWrappers) & { readonly mode: Confinement['mode'] };
 
-/** Device nodes a backend uses: all of /dev/dri for VAAPI and QSV, every /dev/nvidia* node for NVENC, none for software. */
+/** Device nodes a backend uses: all of /dev/dri for VAAPI and QSV, every /dev/nvidia* node (WSL2: /dev/dxg) for NVENC, none for software. */
 export function backendDevices(hardware: Pick<HardwareProbe, 'hwaccel'>, devDir = '/dev'): string[] {
   const list = (dir: string, pattern: RegExp) => {
     try {
@@ -38,7 +38,7 @@ export function backendDevices(hardware: Pick<HardwareProbe, 'hwaccel'>, devDir 
       return [];
     }
   };
-  if (hardware.hwaccel === 'nvenc') return list(devDir, /^nvidia/);
+  if (hardware.hwaccel === 'nvenc') return list(devDir, /^(nvidia|dxg$)/);
   if (hardware.hwaccel === 'vaapi' || hardware.hwaccel === 'qsv') return list(devDir, /^dri$/);
   return [];
 }

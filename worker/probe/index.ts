@@ -85,8 +85,8 @@ export async function probeHardware(options: ProbeOptions): Promise<HardwareProb
   const listed = new Set([...encoderList.matchAll(/^\s*[VAS][A-Z.]{5}\s+(\S+)/gm)].map((m) => m[1] as string));
   const devices = { dri: listDevices(`${devDir}/dri`, /^renderD\d+$/), nvidia: listDevices(devDir, /^nvidia(\d+|ctl)$/) };
   const renderNode = vaapiDevice || devices.dri[0] || null;
-  // NVENC opens every NVIDIA node (nvidiactl, nvidia0, nvidia-uvm, nvidia-modeset), not only the listed ones.
-  const nvidiaNodes = listDevices(devDir, /^nvidia/);
+  // NVENC opens every NVIDIA node (nvidiactl, nvidia0, nvidia-uvm, nvidia-modeset), not only the listed ones; under WSL2 /dev/dxg.
+  const nvidiaNodes = listDevices(devDir, /^(nvidia|dxg$)/);
   const families = FAMILIES.filter((f) => requested === 'auto' || f.hwaccel === requested || f.hwaccel === 'software');
 
   const candidates = await Promise.all(
