@@ -27,6 +27,8 @@ export interface DispatchOptions {
   postTimeoutMs?: number;
   /** True once the cartridge was told to stop: no further worker is asked. */
   stopped(): boolean;
+  /** The request for one worker (stream mode adds `storage`); default: `request` as given. */
+  requestFor?(worker: WorkerCandidate): Promise<TranscodeRequest>;
 }
 
 /** A worker's answer to `POST /transcode` as a reason for passing it over. */
@@ -48,10 +50,11 @@ export async function dispatchJob(health: Promise<HealthResult[]>, request: Tran
     const label = worker.name || worker.url;
     const dispatchAt = Date.now();
     try {
+      const body = options.requestFor === undefined ? request : await options.requestFor(worker);
       const res = await requestJson(new URL('/transcode', worker.url).href, {
         method: 'POST',
         headers: worker.apiKey ? { 'x-api-key': worker.apiKey } : {},
-        body: request,
+        body,
         signal: AbortSignal.timeout(options.postTimeoutMs ?? 5000),
       });
       const jobId = (res.body as Partial<Record<keyof TranscodeAccepted, unknown>> | null)?.job_id;

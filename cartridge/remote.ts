@@ -10,6 +10,7 @@ import { openLink, type LinkMessage } from './link-client.ts';
 import type { ChildFate } from './local.ts';
 import { createReplayer, type CallbackAnswer } from './replay.ts';
 import type { StopSignals } from './signals.ts';
+import type { StreamSide } from './stream/side.ts';
 
 export interface RemoteOptions {
   /** Plex origins named in the argv: the only places callbacks are replayed to. */
@@ -24,6 +25,8 @@ export interface RemoteOptions {
    * progress), read to tell a job that failed before any output; `cancelRemote` while it runs.
    */
   commitment: Commitment;
+  /** Stream mode (cartridge/stream): answers the worker's reads, fetches its outputs in link order. */
+  stream?: StreamSide;
 }
 
 /** How a remote job ended: the transcode's fate as Plex must see it, and what happened. */
@@ -60,8 +63,16 @@ export async function runRemote(job: AcceptedJob, options: RemoteOptions): Promi
   };
   const replayer = createReplayer({ origins: options.origins, token: options.token, answer, onFirstOutput });
   let heard = false;
+  const { stream } = options;
+  /** Stream mode: messages are handled in order, each announced file in place before the next (the callback naming it). */
+  let inOrder: Promise<void> = Promise.resolve();
   const onMessage = (message: LinkMessage) => {
     heard = true;
+    if (stream === undefined) return handle(message);
+    if (message.type === 'read') return stream.read(message);
+    inOrder = inOrder.then(() => (message.type === 'file' ? stream.fetch(message) : handle(message)));
+  };
+  const handle = (message: LinkMessage) => {
     if (message.type === 'callback' || message.type === 'callback_data') replayer.feed(message);
     else if (message.type === 'stderr') process.stderr.write(String(message.data ?? ''));
     // ffmpeg is transcoding: from here on a failure is the transcode's own, as Plex would see it.
@@ -90,9 +101,12 @@ export async function runRemote(job: AcceptedJob, options: RemoteOptions): Promi
   const stopped = new Promise<NodeJS.Signals>((resolve) => {
     stopListening = options.signals.listen(resolve);
   });
-  const first = await Promise.race([link.ended, stopped]);
+  let first = await Promise.race([link.ended, stopped]);
+  // Stream mode: the outputs announced before the exit are in place before it counts.
+  if (stream !== undefined && typeof first !== 'string' && first.kind === 'exit') first = await Promise.race([inOrder.then(() => first as Exclude<typeof first, string>), stopped]);
   stopListening();
   commitment.cancelRemote = null;
+  if (stream !== undefined && (typeof first === 'string' || first.kind === 'lost')) await stream.close();
 
   if (typeof first === 'string') {
     // Cancelled: the worker answers DELETE once ffmpeg's whole process group is gone.

@@ -11,9 +11,9 @@ import type { EndedBy, SessionPatch } from '../core/session-log/types.ts';
 import { nodeCrypto } from '../core/builtins.ts';
 import { callbackOrigins } from './callback-origins.ts';
 import type { Commitment } from './commitment.ts';
-import { checkWorkers, type HealthResult } from './choose-worker.ts';
+import { checkWorkers, type HealthResult, type WorkerCandidate } from './choose-worker.ts';
 import { planInvocation } from './decide.ts';
-import { dispatchJob } from './dispatch.ts';
+import { dispatchJob, type TranscodeRequest } from './dispatch.ts';
 import { fallbackReasonOf } from './fallback-reason.ts';
 import { restorePlexEnv, workerEnv } from './environment.ts';
 import { watchFirstSegment } from './first-output.ts';
@@ -22,6 +22,8 @@ import { runRemote } from './remote.ts';
 import { sessionStartRow } from './session-facts.ts';
 import { createSessionRecorder, endPatch, fallbackPatch, type SessionRecorder } from './session.ts';
 import type { StopSignals } from './signals.ts';
+import { planStream, type StreamPlan } from './stream/plan.ts';
+import { createStreamSide } from './stream/side.ts';
 
 export interface CartridgeInput {
   argv: readonly string[];
@@ -74,10 +76,11 @@ export async function runCartridge(input: CartridgeInput): Promise<ChildFate> {
 
 async function runRemotely(run: Invocation, sessionId: string, health: Promise<HealthResult[]>): Promise<ChildFate> {
   const { config, inv, session, signals } = run;
+  const streamPlans = new Map<string, StreamPlan>();
   let outcome;
   try {
     const request = { session_id: sessionId, argv: run.argv, env: workerEnv(run.plexEnv), cwd: run.cwd };
-    outcome = await dispatchJob(health, request, { videoCodecOut: inv.video?.codec ?? null, stopped: () => signals.first !== null });
+    outcome = await dispatchJob(health, request, { videoCodecOut: inv.video?.codec ?? null, stopped: () => signals.first !== null, requestFor: (worker) => storageRequest(run, worker, request, streamPlans) });
   } catch (error) {
     outcome = { job: null, rejected: [{ worker: 'cartridge', reason: `dispatch error: ${(error as Error).message}`, code: 'dispatch-failed' as const }] };
   }
@@ -97,7 +100,9 @@ async function runRemotely(run: Invocation, sessionId: string, health: Promise<H
   });
   const unwatch = watchFirstSegment(inv, run.cwd, markFirst);
   const token = run.plexEnv.X_PLEX_TOKEN;
-  const relay = runRemote(job, { origins: callbackOrigins(run.argv), token, signals, onFirstOutput: markFirst, commitment: run.commitment });
+  const plan = streamPlans.get(job.worker.url);
+  const stream = plan === undefined ? undefined : createStreamSide({ worker: job.worker, jobId: job.jobId, plan, warn: (text) => process.stderr.write(`plexbeam: ${text}\n`) });
+  const relay = runRemote(job, { origins: callbackOrigins(run.argv), token, signals, onFirstOutput: markFirst, commitment: run.commitment, ...(stream === undefined ? {} : { stream }) });
   // The work is under way: now the session log may load SQLite.
   setImmediate(() => session.begin());
   const result = await relay;
@@ -114,6 +119,21 @@ async function runRemotely(run: Invocation, sessionId: string, health: Promise<H
     process.stderr.write(`plexbeam: ${reason}${signals.first === null ? '; not running it locally because fallbackToLocal is false' : ''}\n`);
   }
   return finish(session, result.fate, REMOTE_ENDED_BY[signals.first !== null && early ? 'stopped' : result.ending], { error: result.error });
+}
+
+/** The storage mode of `worker` (`workers[].storage`, default auto; auto is shared for now). */
+function storageOf(run: Invocation, worker: WorkerCandidate): 'shared' | 'stream' {
+  const entry = run.config.workers.find((w) => w.url === worker.url || (w.name !== '' && w.name === worker.name));
+  const mode = (worker as { storage?: string }).storage ?? entry?.storage ?? 'auto';
+  return mode === 'stream' ? 'stream' : 'shared';
+}
+
+/** The request for one worker: as given on shared storage; with the streamed inputs' sizes in stream mode. */
+async function storageRequest(run: Invocation, worker: WorkerCandidate, request: TranscodeRequest, plans: Map<string, StreamPlan>): Promise<TranscodeRequest> {
+  if (storageOf(run, worker) !== 'stream') return request;
+  const plan = await planStream(run.argv, run.cwd);
+  plans.set(worker.url, plan);
+  return { ...request, storage: { mode: 'stream', inputs: plan.inputs } };
 }
 
 /** Starts Plex's transcoder with the identical argv, env and cwd. */

@@ -24,6 +24,7 @@ const workerEntry: ObjectSpec = {
   name: { kind: 'string', default: '', allowEmpty: true, description: 'label used in logs and `analyze` (default: the URL host)' },
   weight: { kind: 'integer', default: 1, min: 0, max: 1000, description: "the worker's share of jobs: free slots × weight ranks workers (0: only when no other can take the job)" },
   fingerprint: { kind: 'string', default: '', allowEmpty: true, description: "SHA-256 of the worker's TLS certificate (set by `plexbeam workers add`)" },
+  storage: { kind: 'enum', default: 'auto', values: ['auto', 'shared', 'stream'], description: 'how the worker reaches Plex\'s files: `shared` (the same files at mapped paths), `stream` (media in and outputs back over the cartridge\'s own connection), `auto` (shared when the worker can reach them, else stream)' },
 };
 
 const pathMapEntry: ObjectSpec = {

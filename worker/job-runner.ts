@@ -40,6 +40,9 @@ export interface RunnerDeps {
   onUpdate(job: Job, kind: 'state' | 'progress'): void;
 }
 
+/** How long a stream-mode job's last outputs may take to reach the cartridge after ffmpeg exited. */
+const STREAM_FINISH_MS = 120_000;
+
 /** Runs the job; never throws (the outcome is recorded on the job). */
 export async function runJob(job: Job, prepared: PreparedJob, request: TranscodeRequest, deps: RunnerDeps): Promise<void> {
   const scratchDir = join(deps.scratchRoot, 'jobs', job.id);
@@ -112,11 +115,15 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
   // Before the outcome: the job's capture URLs only answer while it is active.
   const warnings = (await plex?.finish().catch((error: Error) => [error.message])) ?? [];
   await deps.drainCallbacks(job);
+  // Stream mode: what ffmpeg wrote last reaches the Plex machine before the exit does.
+  await job.stream?.finish(STREAM_FINISH_MS, !signal.aborted);
+  job.stream?.close();
   recordOutcome(job, result, signal, warnings);
   job.link.finish({ type: 'exit', state: job.state, code: job.exitCode, signal: job.exitSignal, error: job.error });
   deps.metrics.jobEnded(job.state as 'completed' | 'failed' | 'cancelled', ((job.endedAt ?? 0) - job.createdAt) / 1000, job.errorCode ?? undefined);
   deps.onUpdate(job, 'state');
   await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
+  if (job.stream !== undefined) await rm(job.stream.mirror, { recursive: true, force: true }).catch(() => undefined);
   deps.records.remove(job.id);
 }
 

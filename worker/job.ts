@@ -5,6 +5,7 @@ import type { Logger } from '../core/log.ts';
 import type { JobLink } from './callbacks/link.ts';
 import type { LinkStore } from './callbacks/link-store.ts';
 import { createReplyBox, type ReplyBox } from './callbacks/replies.ts';
+import type { JobStream } from './stream/job-stream.ts';
 
 export type JobState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
@@ -42,6 +43,8 @@ export interface Job {
   nextCallbackSeq(): number;
   /** Callback requests still receiving their body. */
   openCallbacks: number;
+  /** Stream mode (worker/stream): the job's inputs and outputs go over the cartridge's connection. */
+  stream?: JobStream;
 }
 
 export interface NewJobOptions {

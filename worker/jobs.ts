@@ -1,4 +1,6 @@
 /** The job table: admission (at most `maxJobs` at once), lookup, cancellation, and draining on shutdown. */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { PlexBeamError } from '../core/errors.ts';
 import type { WorkerConfig } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
@@ -9,6 +11,8 @@ import { runJob, type RunnerDeps } from './job-runner.ts';
 import type { HardwareProbe } from './probe/index.ts';
 import { prepareJob, type PrepareContext } from './sandbox/index.ts';
 import { createPathPolicy } from './sandbox/path-policy.ts';
+import { createJobStream } from './stream/job-stream.ts';
+import { streamedRequest } from './stream/prepare.ts';
 import type { TranscodeRequest } from './sandbox/request.ts';
 
 export interface JobManagerDeps extends Omit<RunnerDeps, 'shutdownSignal'> {
@@ -75,12 +79,21 @@ export function createJobManager(deps: JobManagerDeps): JobManager {
       const { running, queued } = counts();
       if (running + queued >= max) throw new PlexBeamError('WORKER_BUSY', `the worker is full (${running + queued} of ${max} jobs)`);
       const identity = newJobIdentity();
-      const prepared = prepareJob(request, {
-        policy: createPathPolicy(deps.config),
-        allowHttpInputs: deps.config.allowHttpInputs,
-        translate: translateContextOf(deps.hardware),
-        callbacks: { port: deps.callbackPort(), jobId: identity.id, token: identity.callbackToken },
-      });
+      // Stream mode (worker/stream): inputs through the capture server, outputs in the job's mirror folder.
+      const streamed = request.stream ? streamedRequest(request, join(deps.scratchRoot, 'stream', identity.id), `http://127.0.0.1:${deps.callbackPort()}/in/${identity.id}/${identity.callbackToken}/`) : null;
+      let prepared;
+      try {
+        prepared = prepareJob(streamed?.request ?? request, {
+          policy: streamed?.policy ?? createPathPolicy(deps.config),
+          allowHttpInputs: deps.config.allowHttpInputs,
+          translate: translateContextOf(deps.hardware),
+          callbacks: { port: deps.callbackPort(), jobId: identity.id, token: identity.callbackToken },
+          ...(streamed === null ? {} : { streamInputBase: streamed.inputBase }),
+        });
+      } catch (error) {
+        if (streamed !== null) rmSync(streamed.policy.transcodeRoots[0] as string, { recursive: true, force: true });
+        throw error;
+      }
       const job = createJob(identity, {
         sessionId: request.sessionId,
         origins: prepared.origins,
@@ -92,6 +105,7 @@ export function createJobManager(deps: JobManagerDeps): JobManager {
           lost.controller.abort(new PlexBeamError('JOB_LINK_LOST', `the cartridge's link closed and was not reopened within ${deps.linkGraceMs} ms`));
         },
       });
+      if (streamed !== null) job.stream = createJobStream({ link: job.link, mirror: streamed.policy.transcodeRoots[0] as string, inputs: streamed.inputs, plexArgv: request.argv, plexCwd: request.cwd });
       jobs.set(job.id, job);
       job.log.info({ origins: prepared.origins, progress_url: prepared.command.translation.progressUrl !== null }, 'job accepted');
       job.done = runJob(job, prepared, request, { ...deps, shutdownSignal: shutdown.signal }).finally(() => {

@@ -85,6 +85,17 @@ export function createRoutes(deps: RouteDeps): (req: IncomingMessage, res: Serve
       job.log.debug({ seq: reply.seq, status: reply.status, delivered }, 'callback reply');
       res.writeHead(204).end();
     }],
+    // Stream mode (worker/stream): the cartridge's answers to `read` messages, and the output files it fetches.
+    ['PUT', /^\/jobs\/([^/]+)\/reads\/\d+$/, (req, res, id, url) => {
+      const stream = findJob(id).stream;
+      if (stream === undefined) throw new PlexBeamError('WORKER_NOT_FOUND', `job ${id} does not stream`);
+      stream.settleRead(Number(url.pathname.split('/').pop()), req, res);
+    }],
+    ['GET', /^\/jobs\/([^/]+)\/files$/, (_req, res, id, url) => {
+      const stream = findJob(id).stream;
+      if (stream === undefined) throw new PlexBeamError('WORKER_NOT_FOUND', `job ${id} does not stream`);
+      stream.serveFile(url.searchParams.get('path') ?? '', res);
+    }],
     ['GET', /^\/metrics$/, (_req, res) => {
       const text = deps.metrics.render({ ...jobs.counts(), hwaccel: deps.hardware.hwaccel, encoders: deps.hardware.encoders, linkBytes: deps.linkBytes() });
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);

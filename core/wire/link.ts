@@ -30,9 +30,20 @@ export interface ExitMessage { type: 'exit'; id: number; state: string; code: nu
 export interface GapMessage { type: 'gap'; from: number; to: number }
 /** Every 5 s, so that a dead link is noticed. */
 export interface PingMessage { type: 'ping' }
+/**
+ * Stream mode (docs/WORKER.md "Stream mode"): ffmpeg needs bytes `offset`..`offset+length` of
+ * input `path` (as the argv names it on the Plex machine); the cartridge answers with
+ * `PUT /jobs/:id/reads/<rid>`.
+ */
+export interface ReadMessage { type: 'read'; id: number; rid: number; path: string; offset: number; length: number }
+/**
+ * Stream mode: output `path` (Plex-side) is complete with `size` bytes; the cartridge fetches it
+ * (`GET /jobs/:id/files?path=`) and renames it into place before it handles the next message.
+ */
+export interface FileMessage { type: 'file'; id: number; path: string; size: number }
 
 /** Every message a link carries (a reader skips types it does not know: later versions add some). */
-export type LinkMessage = HelloMessage | CallbackMessage | CallbackDataMessage | StderrMessage | ProgressMessage | ExitMessage | GapMessage | PingMessage;
+export type LinkMessage = HelloMessage | CallbackMessage | CallbackDataMessage | StderrMessage | ProgressMessage | ExitMessage | GapMessage | PingMessage | ReadMessage | FileMessage;
 /** A message as the worker hands it to the link, which numbers it (`id`). */
 export type OutgoingLinkMessage = LinkMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : M) : never;
 
@@ -56,6 +67,8 @@ const FIELDS: Record<LinkMessage['type'], Record<string, [FieldType, unknown?]>>
   exit: { id: ['number'], state: ['string'], code: ['number|null', null], signal: ['string|null', null], error: ['string|null', null] },
   gap: { from: ['number'], to: ['number'] },
   ping: {},
+  read: { id: ['number'], rid: ['number'], path: ['string'], offset: ['number'], length: ['number'] },
+  file: { id: ['number'], path: ['string'], size: ['number'] },
 };
 
 function hasType(value: unknown, type: FieldType): boolean {

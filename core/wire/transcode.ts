@@ -11,6 +11,8 @@ export interface TranscodeRequestBody {
   argv: readonly string[];
   env: Record<string, string>;
   cwd: string;
+  /** Stream mode (docs/WORKER.md): the worker shares no storage with Plex; the size of each streamed `-i` value, by argv index. */
+  storage?: { mode: 'stream'; inputs: Record<string, number> };
 }
 
 /** A request body once validated, as the worker uses it. */
@@ -19,6 +21,8 @@ export interface TranscodeRequest {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
+  /** Stream mode: the size in bytes of each streamed input, by its argv index (null: shared storage). */
+  readonly stream?: { readonly inputs: ReadonlyMap<number, number> } | null;
 }
 
 /** The 202 body: the job and where its link is. */
@@ -59,7 +63,25 @@ export function validateTranscodeRequest(body: unknown): TranscodeRequest {
     if (!isCleanString(value, MAX_ARG_LENGTH)) throw bad(`env.${name}: expected a string, got ${describeValue(value)}`);
   }
   if (!isCleanString(cwd, 4096) || !cwd.startsWith('/')) throw bad(`cwd: expected an absolute path, got ${describeValue(cwd)}`);
-  return { sessionId, argv: argv as string[], env: Object.fromEntries(entries) as Record<string, string>, cwd };
+  const stream = validateStorage((body as Record<string, unknown>).storage, argv as string[]);
+  return { sessionId, argv: argv as string[], env: Object.fromEntries(entries) as Record<string, string>, cwd, stream };
+}
+
+/** `storage`: absent (shared), or `{ mode: "stream", inputs: { "<argv index of an -i value>": size } }`. */
+function validateStorage(storage: unknown, argv: readonly string[]): { inputs: Map<number, number> } | null {
+  if (storage === undefined) return null;
+  const { mode, inputs } = (typeof storage === 'object' && storage !== null ? storage : {}) as Record<string, unknown>;
+  if (mode !== 'stream' || typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
+    throw bad(`storage: expected { "mode": "stream", "inputs": { "<argv index>": size } }, got ${describeValue(storage)}`);
+  }
+  const sizes = new Map<number, number>();
+  for (const [key, size] of Object.entries(inputs)) {
+    const index = Number(key);
+    if (!Number.isInteger(index) || argv[index - 1] !== '-i') throw bad(`storage.inputs: ${key} is not the argv index of an -i value`);
+    if (!Number.isSafeInteger(size) || (size as number) < 0) throw bad(`storage.inputs.${key}: expected a size in bytes, got ${describeValue(size)}`);
+    sizes.set(index, size as number);
+  }
+  return { inputs: sizes };
 }
 
 /** The job id of a received 202 body, or null when it is not one. */

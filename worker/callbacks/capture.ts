@@ -7,6 +7,7 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isSameSecret } from '../auth.ts';
+import type { JobStream } from '../stream/job-stream.ts';
 import type { JobLink } from './link.ts';
 import type { ReplyBox } from './replies.ts';
 
@@ -21,6 +22,8 @@ export interface CallbackTarget {
   nextCallbackSeq(): number;
   /** Callback requests still receiving their body. */
   openCallbacks: number;
+  /** Stream mode (worker/stream): serves the job's inputs, announces its outputs before the callbacks naming them. */
+  readonly stream?: Pick<JobStream, 'serveInput' | 'announceNamed'>;
 }
 
 /** Path prefix of rewritten callback URLs: `/cb/<job>/<token>/<origin index>/<Plex path and query>`. */
@@ -54,6 +57,16 @@ export function createCallbackServer(lookup: (jobId: string) => CallbackTarget |
     // A request cut off mid-body is handled on 'close'; its error is no failure of the worker.
     req.on('error', () => undefined);
     res.on('error', () => undefined);
+    const input = /^\/in\/([^/]+)\/([^/]+)\/(\d{1,4})$/.exec(req.url ?? '');
+    if (input !== null) {
+      const target = lookup(input[1] as string);
+      if (target?.stream === undefined || !isSameSecret(input[2] as string, target.callbackToken) || (req.method !== 'GET' && req.method !== 'HEAD')) {
+        res.writeHead(404).end();
+        req.resume();
+        return;
+      }
+      return target.stream.serveInput(Number(input[3]), req, res);
+    }
     const match = /^\/cb\/([^/]+)\/([^/]+)\/(\d+)(\/.*)?$/s.exec(req.url ?? '');
     const target = match === null ? undefined : lookup(match[1] as string);
     const origin = target?.origins[Number(match?.[3])];
@@ -85,8 +98,11 @@ function capture(req: IncomingMessage, res: ServerResponse, target: CallbackTarg
   let ended = false;
   // Chunks arriving together go out as one message.
   const flush = (end: boolean, aborted = false) => {
-    const body_b64 = Buffer.concat(pending).toString('base64');
+    const body = Buffer.concat(pending);
     pending = [];
+    // Stream mode: the files this chunk names (segment list, playlist) go ahead of it.
+    if (target.stream !== undefined && body.length > 0) target.stream.announceNamed(body.toString('latin1'));
+    const body_b64 = body.toString('base64');
     target.link.send({ type: 'callback_data', seq, body_b64, end, ...(aborted ? { aborted } : {}) });
   };
   req.on('data', (chunk: Buffer) => {

@@ -20,6 +20,12 @@ export interface CheckContext {
   allowHttpInputs: boolean;
   /** The argv is Plex's, before translation: Plex-private options and filters are allowed (the translation removes them). */
   plexArgv?: boolean;
+  /**
+   * Stream mode: the prefix of this job's own input URLs on the capture server
+   * (`http://127.0.0.1:<port>/in/<job>/<token>/`); an input of exactly that prefix and a number
+   * is allowed, the only loopback input there is.
+   */
+  streamInputBase?: string;
 }
 
 export interface CheckedArgv {
@@ -76,6 +82,10 @@ function checkInput(file: ArgvFile, scan: Scan): void {
   if (http) {
     const url = splitHttpUrl(target);
     if (url === null) throw forbid(`input ${JSON.stringify(target)} is not a valid URL`);
+    if (scan.streamInputBase !== undefined && target.startsWith(scan.streamInputBase) && /^\d{1,4}$/.test(target.slice(scan.streamInputBase.length))) {
+      scan.protocols.add('http');
+      return;
+    }
     if (isLoopbackHost(url.host)) throw forbid(`input ${url.origin}… is on the Plex machine's loopback, which the worker cannot reach`);
     if (!scan.allowHttpInputs) throw forbid(`input ${url.origin}… is a remote URL; set worker.allowHttpInputs to allow it`);
     scan.protocols.add(scheme);

@@ -24,6 +24,8 @@ export interface PrepareContext {
   translate: Omit<TranslateContext, 'callbackBase' | 'inputs' | 'stageTag'>;
   /** Where rewritten callbacks go. */
   callbacks: { port: number; jobId: string; token: string };
+  /** Stream mode: the prefix of the job's input URLs (worker/stream), the only loopback inputs allowed. */
+  streamInputBase?: string;
 }
 
 /** What runs: ffmpeg's argv and the translation it came from (publishers, progress URL, offsets). */
@@ -59,7 +61,7 @@ const OUTPUT_PROTOCOLS = 'file,http,tcp';
 export function prepareJob(request: TranscodeRequest, context: PrepareContext): PreparedJob {
   const cwd = checkCwd(context.policy, request.cwd);
   const mapped = request.argv.map((value) => mapPathsInValue(value, context.policy.pathMap));
-  const check: CheckContext = { policy: context.policy, cwd, allowHttpInputs: context.allowHttpInputs };
+  const check: CheckContext = { policy: context.policy, cwd, allowHttpInputs: context.allowHttpInputs, ...(context.streamInputBase === undefined ? {} : { streamInputBase: context.streamInputBase }) };
   // Plex's argv first: a refusal then names what the client sent, not what the translation made of it.
   const client = checkArgv(mapped, { ...check, plexArgv: true });
   const callbacks = createCallbackRewriter(context.callbacks);

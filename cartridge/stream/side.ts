@@ -1,0 +1,142 @@
+/**
+ * The cartridge's side of a stream-mode job: answers the worker's `read` link messages from the
+ * files the argv names (and refuses any other path), and fetches each announced output file into
+ * place (temp file + rename) before the link's next message is handled, so Plex never hears of a
+ * file that is not there whole. Every connection is the cartridge's: nothing listens here. In the
+ * cartridge's bundle, light: built-ins come through core/builtins.ts when a job streams.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { basename, dirname, join } from 'node:path';
+import { nodeFs, nodeHttp, nodeHttps } from '../../core/builtins.ts';
+import { connectPinned, pinFor } from '../../core/tls-pin.ts';
+import type { LinkMessage } from '../link-client.ts';
+import type { StreamPlan } from './plan.ts';
+
+/** node:fs/promises, loaded when a job streams (core/builtins.ts: the cartridge's start-up path stays light). */
+const fsp = () => nodeFs().promises;
+
+/** The most one read may ask for (the worker asks 1 MiB). */
+const MAX_READ = 4 << 20;
+/** The largest output file accepted (an Optimize mp4 of a long film fits). */
+export const MAX_OUTPUT_BYTES = 256 * 2 ** 30;
+
+export interface StreamSideOptions {
+  worker: { url: string; apiKey: string };
+  jobId: string;
+  plan: StreamPlan;
+  /** Says a refusal or a failure (once per kind). */
+  warn(text: string): void;
+}
+
+export interface StreamSide {
+  /** Answers a `read` message (not awaited: reads run side by side). */
+  read(message: LinkMessage): void;
+  /** Fetches the file a `file` message announces and renames it into place; never throws. */
+  fetch(message: LinkMessage): Promise<void>;
+  /** Aborts what is in flight; temp files go. */
+  close(): Promise<void>;
+}
+
+/** Creates the stream side of job `jobId`. */
+export function createStreamSide(options: StreamSideOptions): StreamSide {
+  const { plan } = options;
+  const handles = new Map<string, Promise<FileHandle>>();
+  const temps = new Set<string>();
+  const open_ = new Set<{ destroy(): void }>();
+  const said = new Set<string>();
+  let closed = false;
+  let temp = 0;
+  const warnOnce = (kind: string, text: string) => {
+    if (said.has(kind)) return;
+    said.add(kind);
+    options.warn(text);
+  };
+
+  /** One request to the worker, pinned where its certificate is. */
+  const request = async (method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<IncomingMessage> => {
+    const url = new URL(path, options.worker.url);
+    const pin = pinFor(url);
+    const socket = pin === undefined ? undefined : await connectPinned(url, pin);
+    const client = url.protocol === 'https:' ? nodeHttps() : nodeHttp();
+    const all = { ...headers, ...(options.worker.apiKey ? { 'x-api-key': options.worker.apiKey } : {}), ...(body === undefined ? {} : { 'content-length': String(body.length) }) };
+    return new Promise((resolve, reject) => {
+      const req = client.request(url, { method, headers: all, ...(socket === undefined ? {} : { createConnection: () => socket }) }, resolve);
+      const entry = { destroy: () => req.destroy(new Error('closed')) };
+      open_.add(entry);
+      req.on('close', () => open_.delete(entry));
+      req.on('error', reject);
+      req.end(body);
+    });
+  };
+  const answer = async (rid: number, body: Buffer | null, refusal?: string) => {
+    const res = await request('PUT', `/jobs/${encodeURIComponent(options.jobId)}/reads/${rid}`, refusal === undefined ? {} : { 'x-plexbeam-read-error': refusal }, body ?? Buffer.alloc(0));
+    res.resume();
+  };
+
+  return {
+    read(message) {
+      const rid = Number(message.rid);
+      const path = String(message.path);
+      const offset = Number(message.offset);
+      const length = Math.min(Number(message.length), MAX_READ);
+      if (closed) return;
+      if (!plan.readable.has(path) || !Number.isSafeInteger(offset) || offset < 0 || !(length > 0)) {
+        warnOnce(`refused:${path}`, `refused the worker's read of ${path}: not a file this job's argv names`);
+        void answer(rid, null, 'not a file this job reads').catch(() => undefined);
+        return;
+      }
+      let handle = handles.get(path);
+      if (handle === undefined) handles.set(path, (handle = fsp().open(path, 'r')));
+      void (async () => {
+        const buffer = Buffer.allocUnsafe(length);
+        const { bytesRead } = await (await (handle as Promise<FileHandle>)).read(buffer, 0, length, offset);
+        await answer(rid, buffer.subarray(0, bytesRead));
+      })().catch((error: NodeJS.ErrnoException) => {
+        if (!closed) warnOnce('read', `a read for the worker failed (${error.code ?? error.message})`);
+      });
+    },
+    async fetch(message) {
+      const path = String(message.path);
+      const size = Number(message.size);
+      if (closed) return;
+      if (!plan.names.accepts(path)) return warnOnce(`name:${path}`, `refused the worker's output ${path}: not a name this job's argv writes`);
+      if (!Number.isSafeInteger(size) || size < 0 || size > MAX_OUTPUT_BYTES) return warnOnce('size', `refused the worker's output ${path}: ${size} bytes is more than ${MAX_OUTPUT_BYTES}`);
+      // A temp name Plex never looks for, in the same folder: the rename is atomic.
+      const part = join(dirname(path), `.${basename(path)}.plexbeam-${process.pid}-${(temp += 1)}.part`);
+      temps.add(part);
+      try {
+        await fsp().mkdir(dirname(path), { recursive: true });
+        const res = await request('GET', `/jobs/${encodeURIComponent(options.jobId)}/files?path=${encodeURIComponent(path)}`, {});
+        if (res.statusCode !== 200) {
+          res.resume();
+          throw new Error(`HTTP ${res.statusCode}`);
+        }
+        const file = await fsp().open(part, 'w', 0o644);
+        let written = 0;
+        try {
+          for await (const chunk of res as AsyncIterable<Buffer>) {
+            written += chunk.length;
+            if (written > size) throw new Error(`more than the ${size} bytes announced`);
+            await file.write(chunk);
+          }
+        } finally {
+          await file.close();
+        }
+        if (written !== size) throw new Error(`${written} of ${size} bytes`);
+        await fsp().rename(part, path);
+        temps.delete(part);
+      } catch (error) {
+        await fsp().rm(part, { force: true });
+        temps.delete(part);
+        if (!closed) warnOnce('fetch', `could not fetch ${path} from the worker (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      }
+    },
+    async close() {
+      closed = true;
+      for (const req of open_) req.destroy();
+      await Promise.all([...temps].map((part) => fsp().rm(part, { force: true })));
+      for (const handle of handles.values()) void handle.then((h) => h.close(), () => undefined);
+    },
+  };
+}

@@ -1,0 +1,112 @@
+// The cartridge's side of stream mode against a worker that asks for what it should not: reads
+// of paths the argv does not name are refused (no byte of them leaves), outputs whose names the
+// argv's patterns do not produce are refused (nothing written), and a fetch cut off mid-file
+// leaves nothing under any name Plex could see.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import { planStream } from '../../cartridge/stream/plan.ts';
+import { createStreamSide } from '../../cartridge/stream/side.ts';
+
+interface Seen { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer }
+
+/** A stand-in worker: records every request; `files` answers `GET /jobs/j/files` (a function may cut the answer). */
+async function fakeWorker(t: Test, files: (path: string, res: ServerResponse) => void) {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+      const url = new URL(req.url ?? '/', 'http://w');
+      if (req.method === 'GET' && url.pathname === '/jobs/j/files') return files(url.searchParams.get('path') ?? '', res);
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
+}
+
+const until = async (check: () => boolean) => {
+  for (let i = 0; i < 500 && !check(); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+};
+
+t.test('reads: the argv\'s inputs are served, any other path is refused', async (t) => {
+  const dir = realpathSync(t.testdir({ media: { 'film.mkv': 'FILM-BYTES-0123456789' }, secret: 'do not send', session: {} }));
+  const session = join(dir, 'session');
+  const argv = ['-i', join(dir, 'media', 'film.mkv'), '-c', 'copy', '-f', 'segment', 'media-%05d.ts'];
+  const plan = await planStream(argv, session);
+  t.same(plan.inputs, { 1: 21 }, 'the request carries the input size by argv index');
+  t.same([...plan.readable], [join(dir, 'media', 'film.mkv')]);
+  const worker = await fakeWorker(t, (_p, res) => res.writeHead(404).end());
+  const warnings: string[] = [];
+  const side = createStreamSide({ worker: { url: worker.url, apiKey: 'k' }, jobId: 'j', plan, warn: (w) => warnings.push(w) });
+  t.teardown(() => side.close());
+  side.read({ type: 'read', id: 1, rid: 1, path: join(dir, 'media', 'film.mkv'), offset: 5, length: 6 } as never);
+  side.read({ type: 'read', id: 2, rid: 2, path: join(dir, 'secret'), offset: 0, length: 100 } as never);
+  side.read({ type: 'read', id: 3, rid: 3, path: join(dir, 'media', '..', 'secret'), offset: 0, length: 100 } as never);
+  side.read({ type: 'read', id: 4, rid: 4, path: '/etc/passwd', offset: 0, length: 100 } as never);
+  await until(() => worker.seen.length === 4);
+  const answer = (rid: number) => worker.seen.find((s) => s.url === `/jobs/j/reads/${rid}`);
+  t.equal(answer(1)?.method, 'PUT');
+  t.equal(answer(1)?.body.toString(), 'BYTES-', 'the range asked for, from the input');
+  t.equal(answer(1)?.headers['x-api-key'], 'k', "with the worker's API key");
+  for (const rid of [2, 3, 4]) {
+    t.match(answer(rid)?.headers['x-plexbeam-read-error'], /not a file this job reads/, `read ${rid} refused`);
+    t.equal(answer(rid)?.body.length, 0, 'and not one byte of it sent');
+  }
+  t.ok(warnings.some((w) => w.includes('/etc/passwd') && w.includes('refused')), 'the refusal is said');
+});
+
+t.test('outputs: only names the argv\'s patterns produce, in its folders, land; each whole, by rename', async (t) => {
+  const dir = realpathSync(t.testdir({ media: { 'film.mkv': 'x' }, session: {}, other: {} }));
+  const session = join(dir, 'session');
+  const argv = ['-i', join(dir, 'media', 'film.mkv'), '-f', 'ssegment', '-segment_header_filename', 'header', 'media-%05d.ts'];
+  const plan = await planStream(argv, session);
+  const bodies: Record<string, string> = { [join(session, 'media-00003.ts')]: 'SEGMENT-3', [join(session, 'header')]: 'HDR' };
+  const worker = await fakeWorker(t, (path, res) => {
+    const body = bodies[path] ?? 'EVIL';
+    res.writeHead(200, { 'content-length': String(body.length) }).end(body);
+  });
+  const warnings: string[] = [];
+  const side = createStreamSide({ worker: { url: worker.url, apiKey: '' }, jobId: 'j', plan, warn: (w) => warnings.push(w) });
+  t.teardown(() => side.close());
+  await side.fetch({ type: 'file', id: 1, path: join(session, 'media-00003.ts'), size: 9 } as never);
+  await side.fetch({ type: 'file', id: 2, path: join(session, 'header'), size: 3 } as never);
+  t.equal(readFileSync(join(session, 'media-00003.ts'), 'utf8'), 'SEGMENT-3');
+  t.equal(readFileSync(join(session, 'header'), 'utf8'), 'HDR');
+  const refused = [join(session, 'evil.sh'), join(session, 'media-x.ts'), join(dir, 'other', 'media-00001.ts'), `${session}/../other/media-00002.ts`, join(session, 'sub', 'media-00004.ts'), join(dir, 'media', 'film.mkv')];
+  const before = worker.seen.length;
+  for (const [id, path] of refused.entries()) await side.fetch({ type: 'file', id: 10 + id, path, size: 4 } as never);
+  t.equal(worker.seen.length, before, 'a refused name is never even fetched');
+  for (const path of refused) t.notOk(existsSync(path) && readFileSync(path, 'utf8') === 'EVIL', `${path} not written`);
+  t.equal(readFileSync(join(dir, 'media', 'film.mkv'), 'utf8'), 'x', 'the input untouched');
+  t.ok(warnings.some((w) => /refused the worker's output .*evil\.sh: not a name this job's argv writes/.test(w)));
+  t.same(readdirSync(session).sort(), ['header', 'media-00003.ts'], 'nothing else in the session folder, no temp file');
+});
+
+t.test('a fetch cut off mid-file, or longer than announced, leaves no file under any name', async (t) => {
+  const dir = realpathSync(t.testdir({ media: { 'film.mkv': 'x' }, session: {} }));
+  const session = join(dir, 'session');
+  const plan = await planStream(['-i', join(dir, 'media', 'film.mkv'), '-f', 'segment', 'media-%05d.ts'], session);
+  const worker = await fakeWorker(t, (path, res) => {
+    if (path.endsWith('00001.ts')) {
+      res.writeHead(200, { 'content-length': '1000' });
+      res.write('half of it');
+      setTimeout(() => res.destroy(), 50);
+      return;
+    }
+    res.writeHead(200).end('more than was announced');
+  });
+  const side = createStreamSide({ worker: { url: worker.url, apiKey: '' }, jobId: 'j', plan, warn: () => undefined });
+  t.teardown(() => side.close());
+  await side.fetch({ type: 'file', id: 1, path: join(session, 'media-00001.ts'), size: 1000 } as never);
+  await side.fetch({ type: 'file', id: 2, path: join(session, 'media-00002.ts'), size: 4 } as never);
+  t.same(readdirSync(session), [], 'neither segment, nor a temp file, is in the session folder');
+});

@@ -1,0 +1,58 @@
+// Stream mode end to end: the installed shim and a real worker whose roots hold none of the Plex
+// machine's paths (nothing can be shared), `workers[].storage: "stream"`: the media reaches the
+// worker's ffmpeg over the cartridge's reads (Range), the segments and `header` come back and are
+// renamed into place before the segment list that names them reaches Plex.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { adaptCorpusArgv, ensureTestMedia, loadCorpus, startFakePms } from '../harness/index.ts';
+import { checkCsvList, checkHeaderPlusSegments, checkSegments } from '../translate/helpers/checks.ts';
+import { API_KEY, TOKEN, installShim, plexEnv, readSessions, runShim, writeConfig } from './helpers.ts';
+import { startRealWorker } from './workers.ts';
+
+const samples = new Map(loadCorpus().map((s) => [s.id, s.argv]));
+const media = await ensureTestMedia();
+const dir = realpathSync(t.testdir({ clips: {}, tx: {}, 'worker-media': {}, 'worker-tx': {} }));
+const plex = await installShim(dir);
+const pms = await startFakePms({ mediaDir: media.dir });
+t.teardown(() => pms.close());
+// The worker's roots are its own empty folders: no Plex path is under them.
+const worker = await startRealWorker(dir, { mediaRoots: [join(dir, 'worker-media')], transcodeRoots: [join(dir, 'worker-tx')] });
+t.teardown(() => worker.stop());
+const config = writeConfig(dir, { workers: [{ url: worker.url, apiKey: API_KEY, name: 'pc', storage: 'stream' }], fallbackToLocal: false });
+
+/** A 2-second copy of a test medium. */
+function clip(key: 'av1Eac3' | 'h264Aac'): string {
+  const out = join(dir, 'clips', `${key}.mkv`);
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', media.files[key].path, '-t', '2', '-map', '0', '-c', 'copy', out]);
+  if (r.status !== 0) throw new Error(String(r.stderr));
+  return out;
+}
+
+t.test('20 (HLS ssegment, header, copied sidecar SRT) streamed: inputs read through the cartridge, segments renamed into place before the list', async (t) => {
+  const session = join(dir, 'tx', '20');
+  mkdirSync(session, { recursive: true });
+  const adapted = adaptCorpusArgv(samples.get('20') as string[], { media, sessionDir: session, pmsUrl: pms.url });
+  const source = clip('av1Eac3');
+  const argv = adapted.map((a, i) => (adapted[i - 1] === '-i' && a.startsWith(media.dir) ? source : a));
+  const first = pms.requests.length;
+  const run = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: config }), cwd: session });
+  t.equal(run.code, 0, run.stderr.slice(-3000));
+  const requests = pms.requests.slice(first);
+  const row = (await readSessions(dir)).find((r) => r.cwd === session);
+  t.match(row, { decision: 'remote', worker: 'pc', exitCode: 0 });
+  const started = await worker.waitForLog((l) => l.msg === 'job started' && (l.argv as string[]).some((a) => a.includes('/in/')));
+  const inputs = (started.argv as string[]).filter((a, i, all) => all[i - 1] === '-i');
+  t.ok(inputs.length >= 2 && inputs.every((a) => /^http:\/\/127\.0\.0\.1:\d+\/in\/[^/]+\/[^/]+\/\d+$/.test(a)), `every input is the worker's own stream URL: ${inputs.join(' ')}`);
+  t.notOk((started.argv as string[]).some((a) => a.includes(session)), 'no Plex path reaches ffmpeg');
+  const segs = checkSegments(t, session, Number(argv[argv.indexOf('-segment_start_number') + 1] ?? 0));
+  t.ok(segs.length >= 2, `segments in the session folder on the Plex machine: ${segs.join(' ')}`);
+  const codecs = await checkHeaderPlusSegments(t, session, segs, ['video', 'audio', 'subtitle']);
+  t.equal(codecs[0], 'hevc', `header + each segment read by ffprobe: ${codecs.join(' ')}`);
+  checkCsvList(t, requests, segs, 0, true);
+  t.ok(requests.some((r) => r.path.endsWith('/progress')), "Plex's progress reports arrived");
+  t.ok(requests.length > 0 && requests.every((r) => r.headers['x-plex-token'] === TOKEN), 'every callback with X-Plex-Token');
+  const leftovers = (readdirSync(session, { recursive: true }) as string[]).filter((f) => /\.part$/.test(f) && statSync(join(session, f)).isFile());
+  t.same(leftovers, [], 'no temp file left');
+});

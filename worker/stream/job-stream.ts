@@ -1,0 +1,223 @@
+/**
+ * The worker's side of a stream-mode job (docs/WORKER.md "Stream mode"): ffmpeg reads each input
+ * over HTTP from the capture server (`/in/<job>/<token>/<n>`, Range requests with the file's
+ * size), each range read forwarded to the cartridge as a `read` link message and answered by its
+ * `PUT /jobs/:id/reads/<rid>`; ffmpeg writes into the job's mirror folder, and every output file
+ * Plex must see is announced in the link (`file`) before the callback that names it, then served
+ * to the cartridge (`GET /jobs/:id/files?path=`).
+ */
+import { createReadStream, readdirSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { outputNames, type OutputNames } from '../../core/stream/output-names.ts';
+import type { JobLink } from '../callbacks/link.ts';
+
+/** One streamed input: its path on the Plex machine and its size. */
+export interface StreamInput {
+  path: string;
+  size: number;
+}
+
+export interface JobStreamOptions {
+  link: JobLink;
+  /** The worker folder standing for the Plex machine's `/`: Plex path P is written at `mirror + P`. */
+  mirror: string;
+  inputs: readonly StreamInput[];
+  /** Plex's argv and cwd (the output names come from them). */
+  plexArgv: readonly string[];
+  plexCwd: string;
+}
+
+export interface JobStream {
+  readonly mirror: string;
+  /** Answers ffmpeg's `GET /in/.../<n>` (Range) from the cartridge's reads. */
+  serveInput(n: number, req: IncomingMessage, res: ServerResponse): void;
+  /** Takes the cartridge's `PUT /jobs/:id/reads/<rid>`. */
+  settleRead(rid: number, req: IncomingMessage, res: ServerResponse): void;
+  /** Serves an announced output file (`GET /jobs/:id/files?path=`); 404 for any other. */
+  serveFile(path: string, res: ServerResponse): void;
+  /** Announces the outputs a callback body names (and the literal ones, `header`, once they exist). */
+  announceNamed(text: string): void;
+  /** Announces every output not yet shipped as it is now, and waits (at most `timeoutMs`) until the cartridge fetched them. */
+  finish(timeoutMs: number, wait: boolean): Promise<void>;
+  /** Fails every read still pending (the job ended). */
+  close(): void;
+}
+
+/** Bytes one read asks for, and how many reads one ffmpeg connection keeps in flight (its memory bound: 4 MiB). */
+export const READ_CHUNK = 1 << 20;
+export const READ_AHEAD = 4;
+/** ffmpeg connections open at once per job (so a job holds at most 8 × 4 MiB of input). */
+const MAX_CONNECTIONS = 8;
+/** A read the cartridge does not answer within this fails ffmpeg's request. */
+const READ_TIMEOUT_MS = 30_000;
+
+interface PendingRead {
+  length: number;
+  resolve(data: Buffer): void;
+  reject(error: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** Creates the stream side of one job. */
+export function createJobStream(options: JobStreamOptions): JobStream {
+  const names: OutputNames = outputNames(options.plexArgv, options.plexCwd);
+  const pending = new Map<number, PendingRead>();
+  /** Plex path → size announced. */
+  const announced = new Map<string, number>();
+  /** Announced, not yet fetched whole by the cartridge. */
+  const unfetched = new Set<string>();
+  let nextRid = 0;
+  let connections = 0;
+  let closed = false;
+
+  const read = (path: string, offset: number, length: number): Promise<Buffer> => new Promise((resolve, reject) => {
+    if (closed) return reject(new Error('the job ended'));
+    const rid = (nextRid += 1);
+    const timer = setTimeout(() => {
+      pending.delete(rid);
+      reject(new Error(`the cartridge did not answer read ${rid} within ${READ_TIMEOUT_MS} ms`));
+    }, READ_TIMEOUT_MS);
+    pending.set(rid, { length, resolve, reject, timer });
+    options.link.send({ type: 'read', rid, path, offset, length });
+  });
+
+  const sizeOf = (path: string): number | null => {
+    try {
+      const stat = statSync(join(options.mirror, path));
+      return stat.isFile() ? stat.size : null;
+    } catch {
+      return null;
+    }
+  };
+  const announce = (path: string) => {
+    const size = sizeOf(path);
+    if (size === null || announced.get(path) === size) return;
+    announced.set(path, size);
+    unfetched.add(path);
+    options.link.send({ type: 'file', path, size });
+  };
+  const announceLiterals = () => {
+    for (const path of listOutputs()) if (names.isLiteral(path) && !announced.has(path)) announce(path);
+  };
+  const listOutputs = (): string[] => {
+    const found: string[] = [];
+    for (const folder of names.folders) {
+      let entries: string[] = [];
+      try {
+        entries = readdirSync(join(options.mirror, folder));
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        const path = `${folder === '/' ? '' : folder}/${entry}`;
+        if (names.accepts(path)) found.push(path);
+      }
+    }
+    return found;
+  };
+
+  return {
+    mirror: options.mirror,
+    serveInput(n, req, res) {
+      const input = options.inputs[n];
+      if (input === undefined || closed) return void res.writeHead(404).end();
+      if (connections >= MAX_CONNECTIONS) return void res.writeHead(503).end();
+      const range = /^bytes=(\d*)-(\d*)$/.exec(String(req.headers.range ?? ''));
+      const start = range?.[1] ? Number(range[1]) : 0;
+      const end = Math.min(range?.[2] ? Number(range[2]) : input.size - 1, input.size - 1);
+      if (start >= input.size && input.size > 0) return void res.writeHead(416, { 'content-range': `bytes */${input.size}` }).end();
+      const headers = { 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream', 'content-length': String(Math.max(0, end + 1 - start)) };
+      if (range !== null) res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${input.size}` });
+      else res.writeHead(200, headers);
+      if (req.method === 'HEAD' || end < start) return void res.end();
+      connections += 1;
+      let gone = false;
+      res.on('close', () => (gone = true));
+      const queue: Promise<Buffer>[] = [];
+      let next = start;
+      const fill = () => {
+        while (!gone && queue.length < READ_AHEAD && next <= end) {
+          const length = Math.min(READ_CHUNK, end + 1 - next);
+          const chunk = read(input.path, next, length);
+          chunk.catch(() => undefined);
+          queue.push(chunk);
+          next += length;
+        }
+      };
+      const pump = async () => {
+        fill();
+        while (queue.length > 0 && !gone) {
+          const data = await (queue.shift() as Promise<Buffer>);
+          fill();
+          if (data.length === 0) throw new Error('the cartridge sent no bytes');
+          // Back-pressure: a slow ffmpeg holds the reads, never the memory.
+          if (!res.write(data)) await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+        }
+        res.end();
+      };
+      pump().catch(() => res.destroy()).finally(() => (connections -= 1));
+    },
+    settleRead(rid, req, res) {
+      const entry = pending.get(rid);
+      if (entry === undefined) {
+        req.resume();
+        return void res.writeHead(404).end();
+      }
+      pending.delete(rid);
+      clearTimeout(entry.timer);
+      const refused = req.headers['x-plexbeam-read-error'];
+      if (refused !== undefined) {
+        req.resume();
+        entry.reject(new Error(`the cartridge refused the read: ${String(refused)}`));
+        return void res.writeHead(204).end();
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > entry.length) return req.destroy();
+        chunks.push(chunk);
+      });
+      req.on('end', () => {
+        entry.resolve(Buffer.concat(chunks));
+        res.writeHead(204).end();
+      });
+      req.on('close', () => {
+        if (!req.complete) entry.reject(new Error('the read was cut off'));
+      });
+    },
+    serveFile(path, res) {
+      const size = announced.has(path) ? sizeOf(path) : null;
+      if (size === null) return void res.writeHead(404).end();
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
+      const stream = createReadStream(join(options.mirror, path), { start: 0, end: Math.max(0, size - 1) });
+      if (size === 0) stream.destroy();
+      stream.on('error', () => res.destroy());
+      res.on('finish', () => unfetched.delete(path));
+      if (size === 0) res.end();
+      else stream.pipe(res);
+    },
+    announceNamed(text) {
+      const tokens = text.split(/[\s,]+/).filter((token) => token !== '' && !token.startsWith('#') && !/^[a-z][a-z0-9+.-]*:/i.test(token));
+      const paths = tokens.map((token) => (token.startsWith('/') ? token : `${options.plexCwd.replace(/\/$/, '')}/${token}`)).filter((path) => names.accepts(path));
+      if (paths.length === 0) return;
+      announceLiterals();
+      for (const path of paths) announce(path);
+    },
+    async finish(timeoutMs, wait) {
+      for (const path of listOutputs()) announce(path);
+      for (const deadline = Date.now() + timeoutMs; wait && unfetched.size > 0 && options.link.attached && Date.now() < deadline;) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    close() {
+      closed = true;
+      for (const [rid, entry] of pending) {
+        clearTimeout(entry.timer);
+        entry.reject(new Error('the job ended'));
+        pending.delete(rid);
+      }
+    },
+  };
+}

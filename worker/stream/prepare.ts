@@ -1,0 +1,45 @@
+/**
+ * Stream mode's request rewrite (docs/WORKER.md "Stream mode"): each streamed `-i` becomes the
+ * capture server's input URL, and every Plex-side output folder (the cwd first) moves under the
+ * job's mirror folder, which is the only root the job's path policy then has.
+ */
+import { mkdirSync } from 'node:fs';
+import { applyPathMap, resolveReal } from '../../core/paths.ts';
+import { inputPath, outputNames } from '../../core/stream/output-names.ts';
+import type { TranscodeRequest } from '../../core/wire/transcode.ts';
+import type { PathPolicy } from '../sandbox/path-policy.ts';
+import { mapPathsInValue } from '../sandbox/path-policy.ts';
+import type { StreamInput } from './job-stream.ts';
+
+export interface StreamedRequest {
+  /** The request ffmpeg's argv is prepared from: inputs as URLs, outputs in the mirror. */
+  request: TranscodeRequest;
+  /** The job's only roots: the mirror (read-write), no media root. */
+  policy: PathPolicy;
+  inputs: StreamInput[];
+  /** Prefix of the input URLs (`http://127.0.0.1:<port>/in/<job>/<token>/`). */
+  inputBase: string;
+}
+
+/** Rewrites a stream-mode request for the mirror folder `mirror` (created here, with the output folders). */
+export function streamedRequest(request: TranscodeRequest, mirror: string, inputBase: string): StreamedRequest {
+  const sizes = request.stream?.inputs ?? new Map<number, number>();
+  mkdirSync(mirror, { recursive: true, mode: 0o700 });
+  const root = resolveReal(mirror);
+  const folders = [request.cwd, ...outputNames(request.argv, request.cwd).folders];
+  const pathMap = [...new Set(folders)].map((from) => ({ from, to: `${root}${from}` }));
+  for (const { to } of pathMap) mkdirSync(to, { recursive: true, mode: 0o700 });
+  const inputs: StreamInput[] = [];
+  const argv = request.argv.map((value, index) => {
+    const size = sizes.get(index);
+    if (size === undefined) return mapPathsInValue(value, pathMap);
+    inputs.push({ path: inputPath(value, request.cwd), size });
+    return `${inputBase}${inputs.length - 1}`;
+  });
+  return {
+    request: { ...request, argv, cwd: applyPathMap(request.cwd, pathMap) },
+    policy: { mediaRoots: [], transcodeRoots: [root], pathMap: [] },
+    inputs,
+    inputBase,
+  };
+}
