@@ -51,7 +51,8 @@ export const CONFIG_SCHEMA: ObjectSpec = {
     kind: 'object',
     description: 'the `plexbeam-server` service on the Plex machine: the fleet cache (`docs/SERVER.md`)',
     fields: {
-      listen: { kind: 'string', default: '127.0.0.1:8766', description: 'address:port of the dashboard' },
+      listen: { kind: 'string', default: '127.0.0.1:8766', description: 'address:port of the dashboard (`GET /`); an address other than loopback needs `server.password`' },
+      password: { kind: 'string', default: '', allowEmpty: true, description: "the dashboard's password (HTTP basic auth, any user name); required when `listen` is not loopback" },
       fleetFile: { kind: 'string', default: '/run/plexbeam/fleet.json', description: 'the fleet cache the server writes every probe round and the cartridge and `plexbeam status` read' },
       probeIntervalMs: { kind: 'integer', default: 2000, min: 100, max: 60_000, description: "how often every worker's `GET /health` is asked, in milliseconds (2 s)" },
       probeTimeoutMs: { kind: 'integer', default: 1500, min: 1, max: 60_000, description: 'a worker answering slower than this is down, in milliseconds (1.5 s)' },

@@ -8,7 +8,7 @@ export const DEFAULT_CONFIG_PATH = '/etc/plexbeam/config.json';
 
 export interface WorkerEntry { readonly url: string; readonly apiKey: string; readonly name: string; readonly weight?: number; readonly fingerprint?: string; readonly dns?: string; readonly port?: number; readonly storage?: 'auto' | 'shared' | 'stream' }
 /** The `server` section (plexbeam-server). */
-export interface ServerConfig { readonly listen: string; readonly fleetFile: string; readonly probeIntervalMs: number; readonly probeTimeoutMs: number }
+export interface ServerConfig { readonly listen: string; readonly password: string; readonly fleetFile: string; readonly probeIntervalMs: number; readonly probeTimeoutMs: number }
 export interface PathMapEntry { readonly from: string; readonly to: string }
 
 export interface WorkerConfig {

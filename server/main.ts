@@ -3,9 +3,14 @@ import type { Config } from '../core/config.ts';
 import { EXIT_OK } from '../core/errors.ts';
 import { createLogger } from '../core/log.ts';
 import { createSystemdNotifier } from '../core/systemd-notify.ts';
+import { join } from 'node:path';
+import type { FleetWorker } from '../core/fleet-cache.ts';
+import { createDashboard } from './dashboard.ts';
 import { createFleetMonitor } from './monitor.ts';
+import { readSessionActivity } from './session-activity.ts';
+import { buildStatusReport } from './status-report.ts';
 
-/** Runs the fleet monitor and resolves with the exit code after an orderly stop. */
+/** Runs the fleet monitor and the dashboard, and resolves with the exit code after an orderly stop. */
 export async function runServer(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const log = await createLogger({ name: 'server', config });
   const notifier = createSystemdNotifier(env);
@@ -13,6 +18,16 @@ export async function runServer(config: Config, env: NodeJS.ProcessEnv = process
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
   });
+  const dashboard = createDashboard({ listen: config.server.listen, password: config.server.password, log });
+  const sessionLog = join(config.dataDir, 'sessions.db');
+  // After each round: the dashboard's report, with the session log's live sessions (read-only).
+  let publishing: Promise<void> = Promise.resolve();
+  const publish = (workers: FleetWorker[]) => {
+    publishing = publishing.then(async () => {
+      const activity = await readSessionActivity(sessionLog);
+      dashboard.publish(buildStatusReport({ source: 'server', fleetFile: config.server.fleetFile, ageMs: 0, workers }, activity));
+    }).catch((error: unknown) => log.warn({ err: error }, `cannot update the dashboard: ${(error as Error).message}`));
+  };
   const monitor = createFleetMonitor({
     workers: config.workers,
     fleetFile: config.server.fleetFile,
@@ -20,7 +35,13 @@ export async function runServer(config: Config, env: NodeJS.ProcessEnv = process
     timeoutMs: config.server.probeTimeoutMs,
     log,
     onStatus: (line) => void notifier.status(line),
+    onRound: publish,
   });
+  // The cache is what plays depend on: a dashboard that cannot listen is logged, not fatal.
+  await dashboard.listen().then(
+    (address) => log.info({ host: address.host, port: address.port }, `dashboard on http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}/`),
+    (error: Error) => log.error({ err: error }, `${error.message}; the fleet cache runs without the dashboard`),
+  );
   await monitor.start();
   log.info({ fleetFile: config.server.fleetFile, workers: config.workers.length, intervalMs: config.server.probeIntervalMs }, 'fleet monitor running');
   await notifier.ready(monitor.statusLine());
@@ -31,6 +52,8 @@ export async function runServer(config: Config, env: NodeJS.ProcessEnv = process
   await notifier.stopping();
   if (heartbeat !== null) clearInterval(heartbeat);
   await monitor.close();
+  await publishing;
+  await dashboard.close();
   log.info('stopped');
   await new Promise<void>((resolve) => log.flush(() => resolve()));
   return EXIT_OK;

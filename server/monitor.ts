@@ -20,6 +20,8 @@ export interface FleetMonitorDeps {
   log: Logger;
   /** Called with the status line after every round in which it changed. */
   onStatus?: (line: string) => void;
+  /** Called with the workers after every round, once the cache is written. */
+  onRound?: (workers: FleetWorker[]) => void;
   now?: () => number;
 }
 
@@ -65,6 +67,7 @@ export function createFleetMonitor(deps: FleetMonitorDeps): FleetMonitor {
     } catch (error) {
       deps.log.error({ err: error }, `cannot write the fleet cache ${deps.fleetFile}: ${(error as Error).message}`);
     }
+    deps.onRound?.(next);
     const line = fleetStatusLine(next);
     if (line !== status) {
       status = line;

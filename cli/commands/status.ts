@@ -5,9 +5,10 @@
 import { join } from 'node:path';
 import type { Config } from '../../core/config.ts';
 import { viewFleet } from '../../server/fleet-view.ts';
+import { buildStatusReport } from '../../server/status-report.ts';
 import { loadCommandConfig } from '../context.ts';
 import { formatStatus } from '../status/format.ts';
-import { readSessionActivity } from '../status/sessions.ts';
+import { readSessionActivity } from '../../server/session-activity.ts';
 
 /** Exit code when no worker is up. */
 export const EXIT_NO_WORKER_UP = 3;
@@ -16,17 +17,8 @@ export const EXIT_NO_WORKER_UP = 3;
 async function report(config: Config): Promise<{ json: Record<string, unknown>; text: string; anyUp: boolean }> {
   const view = await viewFleet(config.workers, config.server.fleetFile, config.server.probeTimeoutMs);
   const activity = await readSessionActivity(join(config.dataDir, 'sessions.db'));
-  const workers = view.workers.map((w) => ({
-    name: w.name, url: w.url, up: w.up, since: new Date(w.since).toISOString(), checked_at: new Date(w.checkedAt).toISOString(),
-    draining: w.draining, backend: w.health?.hwaccel ?? null, encoders: w.health?.encoders ?? [], jobs: w.health?.jobs ?? null,
-    version: w.health?.version ?? null, last_error: w.lastError, last_error_at: w.lastErrorAt === null ? null : new Date(w.lastErrorAt).toISOString(),
-    failed_jobs: w.failedJobs, last_failure_at: w.lastFailureAt === null ? null : new Date(w.lastFailureAt).toISOString(),
-  }));
-  const json = {
-    source: view.source, fleet_file: view.fleetFile, ...(view.ageMs === undefined ? {} : { cache_age_ms: view.ageMs }), ...(view.why === undefined ? {} : { why: view.why }),
-    workers, sessions: activity.sessions, failures: activity.failures, ...(activity.problem === undefined ? {} : { session_log_problem: activity.problem }),
-  };
-  return { json, text: formatStatus(view, activity.sessions, activity.failures), anyUp: workers.some((w) => w.up) };
+  const json = buildStatusReport(view, activity);
+  return { json, text: formatStatus(view, activity.sessions, activity.failures), anyUp: json.workers.some((w) => w.up) };
 }
 
 /** Prints the report once, or every probe interval with --watch until SIGINT/SIGTERM. */

@@ -1,7 +1,7 @@
 /** `plexbeam status` as text: one block per worker (systemctl-like), then sessions and failures. */
 import type { FleetWorker } from '../../core/fleet-cache.ts';
 import type { FleetView } from '../../server/fleet-view.ts';
-import type { LiveSession, RecentFailure } from './sessions.ts';
+import type { LiveSession, RecentFailure } from '../../server/session-activity.ts';
 
 /** "3 min", "2 h 5 min", "12 s". */
 export function formatDuration(ms: number): string {

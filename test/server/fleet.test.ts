@@ -51,7 +51,7 @@ writeFileSync(config, JSON.stringify({
     { url: `http://localhost:${port}`, apiKey: 'not-the-key', name: 'wrong-key' },
   ],
   // 1.5 s, the default: a loaded test machine must not make the real worker look down.
-  server: { fleetFile, probeIntervalMs: 200, probeTimeoutMs: 1500 },
+  server: { fleetFile, probeIntervalMs: 200, probeTimeoutMs: 1500, listen: '127.0.0.1:0' },
   // For `plexbeam worker drain`: where the worker on "this machine" listens, and its key.
   worker: { host: '127.0.0.1', port, apiKey: API_KEY },
 }));

@@ -54,7 +54,7 @@ t.test('the server probes every address of the name, and follows the name as it 
 
   const fleetFile = join(dir, 'fleet.json');
   const config = join(dir, 'config.json');
-  writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), workers: [{ dns: name, port, apiKey: API_KEY, name: 'pool' }], server: { fleetFile, probeIntervalMs: 200 } }));
+  writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), workers: [{ dns: name, port, apiKey: API_KEY, name: 'pool' }], server: { fleetFile, probeIntervalMs: 200, listen: '127.0.0.1:0' } }));
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
   const server = spawnOwned(BIN, ['server', '--config', config], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs = followJsonLogs(server, { timeoutMs: 20_000 });

@@ -56,7 +56,7 @@ t.test('plexbeam-server: the pinned worker up, the wrong fingerprint down, sayin
   const fleetFile = join(dir, 'fleet.json');
   const doc = JSON.parse(readFileSync(config, 'utf8'));
   const serverConfig = join(dir, 'server.json');
-  writeFileSync(serverConfig, JSON.stringify({ ...doc, server: { fleetFile, probeIntervalMs: 200 } }));
+  writeFileSync(serverConfig, JSON.stringify({ ...doc, server: { fleetFile, probeIntervalMs: 200, listen: '127.0.0.1:0' } }));
   const server = spawnOwned(BIN, ['server', '--config', serverConfig], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs = followJsonLogs(server, { timeoutMs: 20_000 });
   t.teardown(() => {
