@@ -18,12 +18,13 @@ plexbeam_wsl_lib_dir() {
 }
 
 # plexbeam_wsl_dropin: prints the worker unit's drop-in for WSL (the library folder on
-# LD_LIBRARY_PATH), or nothing when not inside WSL or the folder is missing.
+# LD_LIBRARY_PATH; /dev/dxg, WSL's GPU, past the unit's DevicePolicy=closed), or nothing when
+# not inside WSL or the folder is missing.
 plexbeam_wsl_dropin() {
   lib=$(plexbeam_wsl_lib_dir)
   [ -n "$lib" ] || return 0
   printf '%s\n' '# Written by install.sh: inside WSL2, NVIDIA'"'"'s libraries (NVENC/NVDEC) come from Windows'"'"' driver here.' \
-    '[Service]' "Environment=LD_LIBRARY_PATH=$lib"
+    '[Service]' "Environment=LD_LIBRARY_PATH=$lib" 'DeviceAllow=/dev/dxg rw'
 }
 
 # plexbeam_wsl_notes: what install.sh tells a WSL user (nothing outside WSL).

@@ -34,6 +34,7 @@ t.test('WSL2 with the GPU library folder: the drop-in adds it to LD_LIBRARY_PATH
   const dropin = call('plexbeam_wsl_dropin', env).stdout;
   t.match(dropin, /^\[Service\]$/m);
   t.match(dropin, new RegExp(`^Environment=LD_LIBRARY_PATH=${env.PLEXBEAM_WSL_LIB}$`, 'm'));
+  t.match(dropin, /^DeviceAllow=\/dev\/dxg rw$/m, "WSL's GPU device past the unit's DevicePolicy=closed");
   const notes = call('plexbeam_wsl_notes', env).stdout;
   t.match(notes, /added to plexbeam-worker's LD_LIBRARY_PATH/);
   t.match(notes, /d3d12/, 'says what VAAPI in WSL means');
