@@ -24,6 +24,7 @@ import { createSessionRecorder, endPatch, fallbackPatch, type SessionRecorder } 
 import type { StopSignals } from './signals.ts';
 import { planStream, type StreamPlan } from './stream/plan.ts';
 import { createStreamSide } from './stream/side.ts';
+import { chooseStorage, type StorageChoice } from './stream/storage-choice.ts';
 
 export interface CartridgeInput {
   argv: readonly string[];
@@ -76,11 +77,11 @@ export async function runCartridge(input: CartridgeInput): Promise<ChildFate> {
 
 async function runRemotely(run: Invocation, sessionId: string, health: Promise<HealthResult[]>): Promise<ChildFate> {
   const { config, inv, session, signals } = run;
-  const streamPlans = new Map<string, StreamPlan>();
+  const storage = new Map<string, StorageChoice & { plan?: StreamPlan }>();
   let outcome;
   try {
     const request = { session_id: sessionId, argv: run.argv, env: workerEnv(run.plexEnv), cwd: run.cwd };
-    outcome = await dispatchJob(health, request, { videoCodecOut: inv.video?.codec ?? null, stopped: () => signals.first !== null, requestFor: (worker) => storageRequest(run, worker, request, streamPlans) });
+    outcome = await dispatchJob(health, request, { videoCodecOut: inv.video?.codec ?? null, stopped: () => signals.first !== null, requestFor: (worker) => storageRequest(run, worker, request, storage) });
   } catch (error) {
     outcome = { job: null, rejected: [{ worker: 'cartridge', reason: `dispatch error: ${(error as Error).message}`, code: 'dispatch-failed' as const }] };
   }
@@ -100,7 +101,9 @@ async function runRemotely(run: Invocation, sessionId: string, health: Promise<H
   });
   const unwatch = watchFirstSegment(inv, run.cwd, markFirst);
   const token = run.plexEnv.X_PLEX_TOKEN;
-  const plan = streamPlans.get(job.worker.url);
+  const choice = storage.get(job.worker.url);
+  if (choice !== undefined) session.note({ storage: choice.mode, storageReason: choice.reason });
+  const plan = choice?.plan;
   const stream = plan === undefined ? undefined : createStreamSide({ worker: job.worker, jobId: job.jobId, plan, warn: (text) => process.stderr.write(`plexbeam: ${text}\n`) });
   const relay = runRemote(job, { origins: callbackOrigins(run.argv), token, signals, onFirstOutput: markFirst, commitment: run.commitment, ...(stream === undefined ? {} : { stream }) });
   // The work is under way: now the session log may load SQLite.
@@ -121,18 +124,22 @@ async function runRemotely(run: Invocation, sessionId: string, health: Promise<H
   return finish(session, result.fate, REMOTE_ENDED_BY[signals.first !== null && early ? 'stopped' : result.ending], { error: result.error });
 }
 
-/** The storage mode of `worker` (`workers[].storage`, default auto; auto is shared for now). */
-function storageOf(run: Invocation, worker: WorkerCandidate): 'shared' | 'stream' {
+/** `workers[].storage` of `worker` (default auto). */
+function storageSetting(run: Invocation, worker: WorkerCandidate): 'auto' | 'shared' | 'stream' {
   const entry = run.config.workers.find((w) => w.url === worker.url || (w.name !== '' && w.name === worker.name));
   const mode = (worker as { storage?: string }).storage ?? entry?.storage ?? 'auto';
-  return mode === 'stream' ? 'stream' : 'shared';
+  return mode === 'stream' || mode === 'shared' ? mode : 'auto';
 }
 
-/** The request for one worker: as given on shared storage; with the streamed inputs' sizes in stream mode. */
-async function storageRequest(run: Invocation, worker: WorkerCandidate, request: TranscodeRequest, plans: Map<string, StreamPlan>): Promise<TranscodeRequest> {
-  if (storageOf(run, worker) !== 'stream') return request;
+/** The request for one worker: as given on shared storage; with the streamed inputs' sizes in stream mode (the choice kept for the session log). */
+async function storageRequest(run: Invocation, worker: WorkerCandidate, request: TranscodeRequest, choices: Map<string, StorageChoice & { plan?: StreamPlan }>): Promise<TranscodeRequest> {
+  const choice = await chooseStorage({ argv: run.argv, cwd: run.cwd, worker, setting: storageSetting(run, worker), cacheDir: run.config.dataDir, timeoutMs: Math.max(run.config.healthTimeoutMs, 1000) });
+  if (choice.mode !== 'stream') {
+    choices.set(worker.url, choice);
+    return request;
+  }
   const plan = await planStream(run.argv, run.cwd);
-  plans.set(worker.url, plan);
+  choices.set(worker.url, { ...choice, plan });
   return { ...request, storage: { mode: 'stream', inputs: plan.inputs } };
 }
 

@@ -100,6 +100,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sessions_analyze_fallbacks ON sessions (fallback_reason, kind, video_codec_in, video_codec_out,
     subtitle_burn_in, tone_mapping, input_path, started_at, ended_at, decision, reason) WHERE decision = 'fallback';
   `,
+  // 4: how a remote session reached Plex's files (`storage`: shared | stream, SPEC
+  // `workers[].storage`) and why that mode (`storage_reason`, words). No index reads them.
+  `
+  ALTER TABLE sessions ADD COLUMN storage TEXT;
+  ALTER TABLE sessions ADD COLUMN storage_reason TEXT;
+  `,
 ];
 
 /** The schema version this code reads and writes. */

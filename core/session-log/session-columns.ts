@@ -14,6 +14,8 @@ export const PATCH_COLUMNS = {
   signal: 'signal',
   endedBy: 'ended_by',
   error: 'error',
+  storage: 'storage',
+  storageReason: 'storage_reason',
 } as const satisfies Record<keyof SessionPatch, string>;
 
 const FACT_COLUMNS = {

@@ -61,6 +61,10 @@ export interface SessionPatch {
   /** Why it ended; null on rows written before schema version 3. */
   endedBy?: EndedBy | null;
   error?: string | null;
+  /** A remote session: how the worker reached Plex's files (`shared` or `stream`); null before schema version 4. */
+  storage?: 'shared' | 'stream' | null;
+  /** Why that storage mode, in words. */
+  storageReason?: string | null;
 }
 
 /** What the cartridge knows when an invocation starts (argv tokens already redacted). */

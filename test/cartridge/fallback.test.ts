@@ -104,7 +104,7 @@ t.test('a worker that accepts the job but whose link fails before anything reach
 t.test('a real worker refusing an input outside its mediaRoots (403): fallback', async (t) => {
   const worker = await startRealWorker(dir, { mediaRoots: [join(dir, 'elsewhere')], transcodeRoots: [join(dir, 'tx')] });
   t.teardown(() => worker.stop());
-  const { run, real, row } = await transcode('forbidden.mp4', [{ url: worker.url, name: 'strict' }]);
+  const { run, real, row } = await transcode('forbidden.mp4', [{ url: worker.url, name: 'strict', storage: 'shared' }]);
   t.equal(run.code, 0);
   t.ok(real, 'ran locally');
   t.match(row, { decision: 'fallback', fallbackReason: 'worker-refused', reason: /strict refused the job \(HTTP 403/ });

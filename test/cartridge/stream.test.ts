@@ -3,12 +3,12 @@
 // worker's ffmpeg over the cartridge's reads (Range), the segments and `header` come back and are
 // renamed into place before the segment list that names them reaches Plex.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { adaptCorpusArgv, ensureTestMedia, loadCorpus, startFakePms } from '../harness/index.ts';
 import { checkCsvList, checkHeaderPlusSegments, checkSegments } from '../translate/helpers/checks.ts';
-import { API_KEY, TOKEN, installShim, plexEnv, readSessions, runShim, writeConfig } from './helpers.ts';
+import { API_KEY, BIN, TOKEN, installShim, plexEnv, readSessions, runShim, writeConfig } from './helpers.ts';
 import { startRealWorker } from './workers.ts';
 
 const samples = new Map(loadCorpus().map((s) => [s.id, s.argv]));
@@ -55,4 +55,28 @@ t.test('20 (HLS ssegment, header, copied sidecar SRT) streamed: inputs read thro
   t.ok(requests.length > 0 && requests.every((r) => r.headers['x-plex-token'] === TOKEN), 'every callback with X-Plex-Token');
   const leftovers = (readdirSync(session, { recursive: true }) as string[]).filter((f) => /\.part$/.test(f) && statSync(join(session, f)).isFile());
   t.same(leftovers, [], 'no temp file left');
+});
+
+t.test('auto (the default): the worker cannot see the Plex paths, so the job streams; the session log and analyze --detail say so and why', async (t) => {
+  const auto = writeConfig(dir, { workers: [{ url: worker.url, apiKey: API_KEY, name: 'pc' }], fallbackToLocal: false });
+  const session = join(dir, 'tx', 'auto');
+  mkdirSync(session, { recursive: true });
+  const source = clip('h264Aac');
+  const argv = ['-i', source, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '24', '-c:a', 'aac', '-f', 'segment', '-segment_time', '1',
+    '-segment_list', `${pms.url}/video/:/transcode/session/a/b/manifest?X-Plex-Http-Pipeline=infinite`, '-segment_list_type', 'csv', 'media-%05d.ts'];
+  const first = pms.requests.length;
+  const run = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: auto }), cwd: session });
+  t.equal(run.code, 0, run.stderr.slice(-3000));
+  const row = (await readSessions(dir)).find((r) => r.cwd === session);
+  t.match(row, { decision: 'remote', storage: 'stream', storageReason: /^auto: .* is outside the worker's roots after its pathMap$/ });
+  const listed = pms.requests.slice(first).filter((r) => r.path.endsWith('/manifest')).flatMap((r) => r.bodyText.match(/media-\d+\.ts/g) ?? []);
+  const segs = readdirSync(session).filter((f) => /^media-\d+\.ts$/.test(f)).sort();
+  t.ok(segs.length >= 2, `segments: ${segs.join(' ')}`);
+  t.same([...new Set(listed)].sort(), segs, 'every listed segment is on the Plex machine');
+  const cache = JSON.parse(readFileSync(join(dir, 'data', 'storage-cache.json'), 'utf8')) as Record<string, { ok: boolean }>;
+  t.ok(Object.keys(cache).some((k) => k.startsWith(`${worker.url} read ${join(dir, 'clips')}`)), "the worker's answer is kept per worker and folder");
+  const detail = spawnSync(BIN, ['analyze', '--db', join(dir, 'data', 'sessions.db'), '--detail', String(row?.id)], { encoding: 'utf8' });
+  t.equal(detail.status, 0, detail.stderr);
+  t.match(detail.stdout, /storage\s+stream/);
+  t.match(detail.stdout, /storage_reason\s+auto: .* is outside the worker's roots/);
 });
