@@ -1,7 +1,8 @@
 /** `plexbeam server`: the Plex-side daemon in the foreground until SIGTERM/SIGINT (systemd runs this). */
-import type { Config } from '../core/config.ts';
+import { statSync } from 'node:fs';
+import { loadConfig, type Config, type WorkerEntry } from '../core/config.ts';
 import { EXIT_OK } from '../core/errors.ts';
-import { createLogger } from '../core/log.ts';
+import { createLogger, type Logger } from '../core/log.ts';
 import { createSystemdNotifier } from '../core/systemd-notify.ts';
 import { join } from 'node:path';
 import type { FleetWorker } from '../core/fleet-cache.ts';
@@ -28,8 +29,9 @@ export async function runServer(config: Config, env: NodeJS.ProcessEnv = process
       dashboard.publish(buildStatusReport({ source: 'server', fleetFile: config.server.fleetFile, ageMs: 0, workers }, activity));
     }).catch((error: unknown) => log.warn({ err: error }, `cannot update the dashboard: ${(error as Error).message}`));
   };
+  const workers = followConfigWorkers(config, log);
   const monitor = createFleetMonitor({
-    workers: config.workers,
+    workers,
     fleetFile: config.server.fleetFile,
     intervalMs: config.server.probeIntervalMs,
     timeoutMs: config.server.probeTimeoutMs,
@@ -43,7 +45,7 @@ export async function runServer(config: Config, env: NodeJS.ProcessEnv = process
     (error: Error) => log.error({ err: error }, `${error.message}; the fleet cache runs without the dashboard`),
   );
   await monitor.start();
-  log.info({ fleetFile: config.server.fleetFile, workers: config.workers.length, intervalMs: config.server.probeIntervalMs }, 'fleet monitor running');
+  log.info({ fleetFile: config.server.fleetFile, workers: workers().length, intervalMs: config.server.probeIntervalMs }, 'fleet monitor running');
   await notifier.ready(monitor.statusLine());
   const heartbeat = notifier.heartbeatIntervalMs === null ? null : setInterval(() => void notifier.heartbeat(), notifier.heartbeatIntervalMs);
 
@@ -57,4 +59,37 @@ export async function runServer(config: Config, env: NodeJS.ProcessEnv = process
   log.info('stopped');
   await new Promise<void>((resolve) => log.flush(() => resolve()));
   return EXIT_OK;
+}
+
+/**
+ * The config's `workers`, re-read whenever the config file changes (`plexbeam workers add` and
+ * `remove` take effect at the next round, no restart). A file that no longer loads keeps the
+ * previous list, said once per change. Other keys need a restart.
+ */
+function followConfigWorkers(config: Config, log: Logger): () => readonly WorkerEntry[] {
+  let current = config.workers;
+  const path = config.source;
+  if (path === null) return () => current;
+  const stamp = () => {
+    try {
+      const s = statSync(path);
+      return `${s.mtimeMs}:${s.size}:${s.ino}`;
+    } catch {
+      return 'gone';
+    }
+  };
+  let seen = stamp();
+  return () => {
+    const now = stamp();
+    if (now === seen) return current;
+    seen = now;
+    try {
+      const next = loadConfig({ path, env: {} }).workers;
+      log.info({ config: path, workers: next.length }, `${path} changed: ${next.length} worker${next.length === 1 ? '' : 's'} from now on`);
+      current = next;
+    } catch (error) {
+      log.error({ err: error, config: path }, `${path} changed but does not load (${(error as Error).message}); keeping the ${current.length} workers it had`);
+    }
+    return current;
+  };
 }

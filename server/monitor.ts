@@ -8,8 +8,8 @@ import { probeWorker } from './probe.ts';
 import { probeTargets, type ResolveName } from './targets.ts';
 
 export interface FleetMonitorDeps {
-  /** The configured workers (DNS pools are re-resolved every round). */
-  workers: readonly WorkerEntry[];
+  /** The configured workers, asked at the start of every round (the config may have changed; DNS pools are re-resolved). */
+  workers: readonly WorkerEntry[] | (() => readonly WorkerEntry[]);
   /** Name resolution for DNS pools (default: the system's). */
   resolve?: ResolveName;
   fleetFile: string;
@@ -47,7 +47,7 @@ export function createFleetMonitor(deps: FleetMonitorDeps): FleetMonitor {
   let closed = false;
 
   async function round(): Promise<void> {
-    const targets = await probeTargets(deps.workers, deps.resolve);
+    const targets = await probeTargets(typeof deps.workers === 'function' ? deps.workers() : deps.workers, deps.resolve);
     const results = await Promise.all(targets.map((target) => probeWorker(target, deps.timeoutMs)));
     const at = now();
     const next = targets.map((target, index) => {

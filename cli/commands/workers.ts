@@ -59,7 +59,7 @@ export async function run(args: Record<string, unknown>): Promise<number> {
       if (fingerprint !== '') process.stdout.write(`pinned its certificate, SHA-256 ${fingerprint} (compare: openssl x509 -noout -fingerprint -sha256 -in <worker.tlsCert> on the worker)\n`);
       process.stdout.write(`added ${labelOf(entry)} (${url}): ${check.health.hwaccel}, encoders ${check.health.encoders.join(', ')}, ${check.health.jobs.max} jobs at once, version ${check.health.version}\n`);
       for (const note of check.notes) process.stdout.write(`note: ${note}\n`);
-      process.stdout.write(`${doc.path} rewritten (the previous one is ${doc.path}.bak); plexbeam-server picks it up on restart\n`);
+      process.stdout.write(`${doc.path} rewritten (the previous one is ${doc.path}.bak); plexbeam-server probes it from its next round\n`);
       return 0;
     }
     case 'remove': {

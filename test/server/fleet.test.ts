@@ -161,6 +161,18 @@ t.test('status --watch, piped: one report after another until interrupted', asyn
   t.ok(reports.every((r) => r.source === 'server' && r.workers.length === 4));
 });
 
+t.test('plexbeam workers remove takes effect at the next round, without a restart', async (t) => {
+  const removed = cli('workers', 'remove', 'dead');
+  t.equal(removed.status, 0, removed.stderr);
+  const cache = await until(() => {
+    const now = readCache();
+    return now !== undefined && !now.workers.some((w) => w.name === 'dead') ? now : undefined;
+  }, 10_000, 'the cache without the removed worker');
+  t.same(cache.workers.map((w) => w.name), ['gpu', 'slow', 'wrong-key']);
+  t.ok(serverLogs.logs.some((l) => typeof l.msg === 'string' && l.msg.endsWith('changed: 3 workers from now on')), 'the server says so');
+  t.equal(server.exitCode, null, 'the same server process');
+});
+
 t.test('the server stops cleanly on SIGTERM', async (t) => {
   server.kill('SIGTERM');
   const { code } = await serverLogs.exited;
