@@ -8,7 +8,9 @@ import { readHealth, type HealthBody } from '../../core/wire/health.ts';
 import { fail, pass, type Check } from './check.ts';
 import { checkPaths } from './paths-check.ts';
 import type { SamplePath } from './plex-paths.ts';
-import { describeRequestError, excerpt, requestWorker, type WorkerReply } from './worker-client.ts';
+import { requestWorkerPinned } from '../../core/pinned-request.ts';
+import { isLoopbackHost } from '../../core/loopback.ts';
+import { describeRequestError, excerpt, type WorkerReply } from './worker-client.ts';
 
 export interface WorkerCheckOptions {
   /** This PlexBeam's version, which the worker's must be compatible with. */
@@ -35,7 +37,7 @@ export async function checkWorker(entry: WorkerEntry, index: number, options: Wo
   const where = `workers[${index}]`;
   const ask = async (path: string, init: { method?: 'GET' | 'POST'; apiKey?: string; body?: unknown } = {}): Promise<WorkerReply | string> => {
     try {
-      return await requestWorker(entry.url, path, { ...init, timeoutMs: options.timeoutMs });
+      return await requestWorkerPinned(entry.url, path, { ...init, timeoutMs: options.timeoutMs, fingerprint: entry.fingerprint });
     } catch (error) {
       return describeRequestError(error, options.timeoutMs);
     }
@@ -52,6 +54,7 @@ export async function checkWorker(entry: WorkerEntry, index: number, options: Wo
   const health = reading.health;
   const checks: Check[] = [
     pass(name('reachable'), `${entry.url}: PlexBeam worker ${health.version}, ${health.jobs.running}/${health.jobs.max} jobs running, ${health.jobs.queued} queued`),
+    checkTransport(name('tls'), entry, where),
     checkVersion(name('version'), health.version, options.version),
     checkHardware(name('hardware'), health),
   ];
@@ -75,6 +78,14 @@ export async function checkWorker(entry: WorkerEntry, index: number, options: Wo
   }
   checks.push(checkPaths(name('paths'), withKey, options.samples));
   return checks;
+}
+
+/** How the connection is protected: pinned HTTPS, CA-verified HTTPS, loopback HTTP, or (a warning, not a failure: it keeps working) plain HTTP across the network. */
+function checkTransport(name: string, entry: WorkerEntry, where: string): Check {
+  const url = new URL(entry.url);
+  if (url.protocol === 'https:') return pass(name, entry.fingerprint ? `HTTPS, certificate pinned (SHA-256 ${entry.fingerprint})` : 'HTTPS, certificate verified by a CA this machine trusts');
+  if (isLoopbackHost(url.hostname)) return pass(name, 'plain HTTP on loopback (it never leaves this machine)');
+  return pass(name, `warning: plain HTTP: ${where}.apiKey and every job cross the network unencrypted; give the worker worker.tlsCert and worker.tlsKey, then plexbeam workers remove ${workerLabel(entry)} and plexbeam workers add https://${url.host} (docs/SERVER.md)`);
 }
 
 /** Compatible: the same major version, and the same minor while the major is 0 (semver). */

@@ -43,6 +43,10 @@ t.test('workers add pins the certificate it is shown; workers test checks it', a
   t.match(JSON.parse(readFileSync(config, 'utf8')).workers, [{ url, name: 'tls', fingerprint: expected }]);
   const test = cli('workers', 'test', 'tls');
   t.equal(test.status, 0, test.stderr);
+  // doctor reaches it over the pinned connection too, and says how it is protected.
+  const doctor = JSON.parse(cli('doctor', '--json').stdout) as { checks: { name: string; ok: boolean; detail: string }[] };
+  t.match(doctor.checks.find((c) => c.name === 'worker.tls.reachable'), { ok: true });
+  t.match(doctor.checks.find((c) => c.name === 'worker.tls.tls'), { ok: true, detail: `HTTPS, certificate pinned (SHA-256 ${expected})` });
   // Another name for the same worker, with a fingerprint that is not its certificate's.
   const doc = JSON.parse(readFileSync(config, 'utf8'));
   doc.workers.push({ url: `https://localhost:${port}`, apiKey: API_KEY, name: 'impostor', fingerprint: wrong });
