@@ -68,7 +68,7 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
     await mkdir(scratchDir, { recursive: true, mode: 0o700 });
     await mkdir(join(deps.scratchRoot, 'cache'), { recursive: true, mode: 0o700 });
     const env = buildJobEnv({ requestEnv: request.env, workerEnv: deps.workerEnv, scratchDir, cacheDir: join(deps.scratchRoot, 'cache') });
-    const sandbox = deps.confine?.({ cwd: prepared.cwd, inputs: prepared.inputs, scratch: [scratchDir, join(deps.scratchRoot, 'cache')], pathVar: env.PATH });
+    const sandbox = deps.confine?.({ cwd: prepared.cwd, inputs: prepared.inputs, scratch: [scratchDir, join(deps.scratchRoot, 'cache'), ...(job.stream === undefined ? [] : [job.stream.mirror])], pathVar: env.PATH });
     const inputs = await probeInputs(prepared.inputs, { ffprobePath: deps.config.ffprobePath, cwd: prepared.cwd, env, signal, wrap: sandbox?.ffprobe });
     const command = prepared.commandFor(inputs);
     signal.throwIfAborted();

@@ -18,11 +18,11 @@ export interface OutputNames {
 
 /** Options whose value names a file ffmpeg writes (besides the outputs themselves). */
 const NAME_OPTIONS = new Set(['-segment_header_filename', '-init_seg_name', '-media_seg_name', '-hls_segment_filename', '-hls_fmp4_init_filename', '-segment_list']);
-/** A value that looks like a file name: no URL, an extension of letters and digits. */
-const FILE_LIKE = /^[^\s=,;:'"|*?<>]+\.[A-Za-z][A-Za-z0-9]{0,4}$/;
+/** A value that looks like a file name: an extension of letters and digits, perhaps Plex's `.<pid>` of an Optimize in progress (`x.mp4.17581`). */
+const FILE_LIKE = /^[^\n=;|*?<>]+\.[A-Za-z][A-Za-z0-9]{0,4}(?:\.\d{1,10})?$/;
 const URL_LIKE = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 
-/** A regular expression for a name pattern: `%05d`, `%d`, and DASH's `$Number%05d$`/`$RepresentationID$` stand for numbers. */
+/** A regular expression for a name pattern: `%05d`, `%d`, and DASH's `$Number%05d$`/`$RepresentationID$` stand for numbers, `$ext$` for an extension. */
 function patternOf(path: string): { re: RegExp; literal: boolean } {
   let literal = true;
   let source = '';
@@ -30,10 +30,11 @@ function patternOf(path: string): { re: RegExp; literal: boolean } {
     const rest = path.slice(at);
     const printf = /^%0?\d*d/.exec(rest);
     const dash = /^\$(?:Number|RepresentationID|Bandwidth|Time)(?:%0\d+d)?\$/.exec(rest);
-    const token = printf?.[0] ?? dash?.[0];
+    const ext = /^\$ext\$/.exec(rest);
+    const token = printf?.[0] ?? dash?.[0] ?? ext?.[0];
     if (token !== undefined) {
       literal = false;
-      source += '\\d{1,12}';
+      source += ext === null ? '\\d{1,12}' : '[A-Za-z0-9]{1,8}';
       at += token.length;
     } else {
       source += (path[at] as string).replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
@@ -50,7 +51,9 @@ export function outputNames(argv: readonly string[], cwd: string): OutputNames {
   argv.forEach((value, index) => {
     const before = argv[index - 1];
     if (before === '-i' || value.startsWith('-') || URL_LIKE.test(value) || value.includes('\0')) return;
-    if (!(NAME_OPTIONS.has(before ?? '') && /^[^\s=,;:'"|*?<>]+$/.test(value)) && !FILE_LIKE.test(value)) return;
+    if (!(NAME_OPTIONS.has(before ?? '') && /^[^\n=;|*?<>]+$/.test(value)) && !FILE_LIKE.test(value)) return;
+    // A filter graph or a codec option is no file name, even with a dot in it.
+    if (!isAbsolute(value) && /[\s:,'"\[\]]/.test(value)) return;
     // An option's value that merely looks like a file (`-preset x.y`) costs nothing: it is only a name Plex may receive.
     if (value.split('/').includes('..')) return;
     const path = isAbsolute(value) ? resolve(value) : resolve(cwd, value);

@@ -15,7 +15,7 @@ const IN = makeMedia(join(dir, 'media', 'in.mkv'), 1);
 const argv = (out: string, codec = 'libx264') => ['-i', IN, '-c:v', codec, '-c:a', 'aac', '-f', 'mp4', out];
 
 /** Runs `out`'s transcode with `workers`; returns the run, the real transcoder's call (if any) and the session row. */
-async function transcode(out: string, workers: { url: string; name?: string }[], extra: Record<string, unknown> = {}, codec?: string) {
+async function transcode(out: string, workers: { url: string; name?: string; storage?: string }[], extra: Record<string, unknown> = {}, codec?: string) {
   const config = writeConfig(dir, { workers: workers.map((w) => ({ apiKey: API_KEY, ...w })), healthTimeoutMs: 400, ...extra });
   const env = plexEnv({ PLEXBEAM_CONFIG: config });
   const run = await runShim(plex, argv(out, codec), { env, cwd });

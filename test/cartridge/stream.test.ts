@@ -80,3 +80,39 @@ t.test('auto (the default): the worker cannot see the Plex paths, so the job str
   t.match(detail.stdout, /storage\s+stream/);
   t.match(detail.stdout, /storage_reason\s+auto: .* is outside the worker's roots/);
 });
+
+/** Runs corpus sample `id` streamed, in its own session folder; returns what the Plex machine got. */
+async function runStreamed(id: string, input: 'av1Eac3' | 'h264Aac' | 'hevc10Eac3') {
+  const session = join(dir, 'tx', `s${id}`);
+  const adapted = adaptCorpusArgv(samples.get(id) as string[], { media, sessionDir: session, pmsUrl: pms.url });
+  const source = clip(input as 'av1Eac3');
+  const argv = adapted.map((a, i) => (adapted[i - 1] === '-i' && a.startsWith(media.dir) ? source : a));
+  const first = pms.requests.length;
+  const run = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: config }), cwd: session });
+  const files = (readdirSync(session, { recursive: true }) as string[]).filter((f) => statSync(join(session, f)).isFile()).sort();
+  const row = (await readSessions(dir)).find((r) => r.cwd === session);
+  return { run, session, files, requests: pms.requests.slice(first), row };
+}
+
+t.test('09 DASH streamed: init and chunks on the Plex machine before the manifest that names them', async (t) => {
+  const { run, files, requests, row, session } = await runStreamed('09', 'hevc10Eac3');
+  t.equal(run.code, 0, run.stderr.slice(-3000));
+  t.match(row, { decision: 'remote', storage: 'stream', exitCode: 0, protocol: 'dash' });
+  t.ok(files.some((f) => /^init-stream\d\.m4s$/.test(f)) && files.some((f) => /^chunk-stream\d-\d{5}\.m4s$/.test(f)), `DASH init and chunks in the session folder: ${files.join(' ')}`);
+  const manifests = requests.filter((r) => r.path.endsWith('/manifest') && r.bodyText.includes('<MPD'));
+  t.ok(manifests.length > 0, 'the manifest reached Plex');
+  t.notOk(files.some((f) => f.endsWith('.part')), 'no temp file left');
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', '-i', `concat:${join(session, files.find((f) => /^init-stream0/.test(f)) as string)}|${join(session, files.find((f) => /^chunk-stream0-/.test(f)) as string)}`], { encoding: 'utf8' });
+  t.equal(probe.status, 0, `ffprobe reads init + first chunk: ${probe.stderr}`);
+});
+
+t.test('05 Optimize streamed: one whole mp4 in Plex Versions on the Plex machine', async (t) => {
+  const { run, files, row } = await runStreamed('05', 'av1Eac3');
+  t.equal(run.code, 0, run.stderr.slice(-3000));
+  t.match(row, { decision: 'remote', storage: 'stream', exitCode: 0, kind: 'optimize' });
+  const mp4 = files.find((f) => /Plex Versions\/.*\.mp4\.\d+$/.test(f));
+  t.ok(mp4, `the optimized file: ${files.join(' ')}`);
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', '-f', 'mp4', join(dir, 'tx', 's05', mp4 as string)], { encoding: 'utf8' });
+  t.equal(probe.status, 0, probe.stderr);
+  t.match(probe.stdout, /video[\s\S]*audio/, 'ffprobe reads its video and audio');
+});

@@ -201,6 +201,9 @@ export function createJobStream(options: JobStreamOptions): JobStream {
     announceNamed(text) {
       const tokens = text.split(/[\s,]+/).filter((token) => token !== '' && !token.startsWith('#') && !/^[a-z][a-z0-9+.-]*:/i.test(token));
       const paths = tokens.map((token) => (token.startsWith('/') ? token : `${options.plexCwd.replace(/\/$/, '')}/${token}`)).filter((path) => names.accepts(path));
+      // A DASH manifest names its chunks by template: every chunk published so far goes first
+      // (the publisher renames each into its final name only once it is whole).
+      if (text.includes('<MPD')) paths.push(...listOutputs().filter((path) => !names.isLiteral(path)));
       if (paths.length === 0) return;
       announceLiterals();
       for (const path of paths) announce(path);
