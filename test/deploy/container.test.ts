@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { adaptCorpusArgv, ensureTestMedia, loadCorpus, startFakePms } from '../harness/index.ts';
 import { API_KEY, ROOT, TOKEN, installShim, plexEnv, readSessions, runShim, sleep, writeConfig } from '../cartridge/helpers.ts';
+import { fakeBinary, makePlexDir, md5 } from '../watchdog/fake-plex.ts';
 
 const CACHE = '/var/tmp/plexbeam-container';
 const BASE_ROOT = join(CACHE, 'base-bookworm');
@@ -172,6 +173,63 @@ if (skip !== null) {
     t.ok(jsonLogs(name).some((line) => line.level === 'warn' && line.confinement?.mode === 'unconfined'), 'a warning says ffmpeg runs unconfined');
     podman(['kill', '--signal', 'TERM', name]);
     t.equal(waitExit(name), 0);
+  });
+
+  t.test('Plex in a container: the init script at each start, a new image, docker exec, uninstall', async (t) => {
+    // Two "Plex images": the Debian base with a stand-in Plex folder, as an image update ships a new one.
+    const dir = realpathSync(t.testdir({ volume: {} }));
+    const images = ['1.41.3', '1.41.4'].map((version) => {
+      const context = join(dir, `plex-${version}`);
+      makePlexDir(join(context, 'plexmediaserver'), fakeBinary(`plex-${version}`), `${version}.9314-a0bfb8370`);
+      writeFileSync(join(context, 'Containerfile'), 'ARG BASE\nFROM ${BASE}\nCOPY plexmediaserver /usr/lib/plexmediaserver\n');
+      const tag = `localhost/plexbeam-test-plex:${version}`;
+      mustPodman(['build', '--build-arg', `BASE=${BASE_IMAGE}`, '-t', tag, context], 300_000);
+      return { tag, transcoder: md5(fakeBinary(`plex-${version}`)) };
+    });
+    const script = join(ROOT, 'deploy/plex-container/plexbeam-init.sh');
+    const PLEX = '/usr/lib/plexmediaserver/Plex Transcoder';
+    const start = (image: string, name: string) => {
+      mustPodman([
+        'run', '-d', '--name', name, '-v', `${ROOT}:/plexbeam:ro`, '-v', `${script}:/custom-cont-init.d/90-plexbeam:ro`, '-v', `${join(dir, 'volume')}:/config`,
+        image, '/bin/sh', '-c', '/custom-cont-init.d/90-plexbeam && exec sleep infinity',
+      ]);
+    };
+    const exec = (name: string, command: string) => podman(['exec', name, '/bin/sh', '-c', command]);
+    const md5In = (name: string, path: string) => exec(name, `md5sum '${path}' | cut -d' ' -f1`).stdout.trim();
+    const waitStarted = async (name: string) => {
+      for (let i = 0; i < 120 && !/watchdog started/.test(podman(['logs', name]).stdout); i += 1) await sleep(250);
+      return podman(['logs', name]);
+    };
+
+    const first = containerName('plex-a');
+    start(images[0]!.tag, first);
+    const logs = await waitStarted(first);
+    t.match(logs.stdout, /installed the shim; Plex Transcoder\.real is Plex's binary/, logs.stdout + logs.stderr);
+    t.match(logs.stdout, /watchdog started/);
+    t.equal(md5In(first, `${PLEX}.real`), images[0]!.transcoder, 'Plex Transcoder.real is the image binary, byte for byte');
+    t.equal(exec(first, `grep -c plexbeam-cartridge-shim '${PLEX}'`).stdout.trim(), '1', 'Plex Transcoder is the shim');
+    const status = exec(first, 'plexbeam cartridge status');
+    t.match(status.stdout, /installed: Plex Transcoder is the PlexBeam shim/, `docker exec plexbeam status: ${status.stderr}`);
+    // No workers configured: the shim runs Plex's binary (the mounted folder's Node.js inside Plex's image).
+    const ran = exec(first, `'${PLEX}' -version`);
+    t.equal(ran.status, 0, ran.stderr);
+    t.match(ran.stdout, /plex-1\.41\.3/, 'a transcode through the shim reaches Plex Transcoder.real');
+    t.ok(existsSync(join(dir, 'volume/plexbeam/config.json')), 'the config is on the volume');
+
+    // docker pull + recreate: a fresh Plex folder from the new image, the same /config volume.
+    podman(['rm', '-f', '-t', '0', first]);
+    const second = containerName('plex-b');
+    start(images[1]!.tag, second);
+    await waitStarted(second);
+    t.equal(md5In(second, `${PLEX}.real`), images[1]!.transcoder, "the new image's binary became .real");
+    t.equal(exec(second, `grep -c plexbeam-cartridge-shim '${PLEX}'`).stdout.trim(), '1', 'the shim is back');
+    t.match(exec(second, `'${PLEX}' -version`).stdout, /plex-1\.41\.4/);
+
+    const uninstall = exec(second, '/custom-cont-init.d/90-plexbeam uninstall');
+    t.equal(uninstall.status, 0, uninstall.stderr);
+    t.match(uninstall.stdout, /stopped the watchdog/);
+    t.equal(md5In(second, PLEX), images[1]!.transcoder, "Plex's binary restored byte-identical");
+    t.not(exec(second, `test -e '${PLEX}.real'`).status, 0, 'no .real left');
   });
 
   t.test('confined, mounted config: healthy, a corpus sample through the shim, SIGTERM drains and exits 0', async (t) => {
