@@ -5,9 +5,11 @@
  * stand-in `Plex Transcoder.real -version`, and the shim passing `-version` through to it.
  * Needs the build (`npm run build`). Alone: `scripts/with-node node bench/cartridge-start.ts [--runs N]`.
  */
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,8 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { appRoot } from '../core/cartridge-paths.ts';
 import { renderShim } from '../core/cartridge-shim.ts';
+import { pino } from 'pino';
+import { createFleetMonitor } from '../server/monitor.ts';
 
 export interface StartRow {
   name: string;
@@ -32,6 +36,14 @@ export async function benchCartridgeStart(opts: { runs: number }): Promise<{ row
   if (!existsSync(cartridgeMain)) throw new Error(`${cartridgeMain} is missing: run \`npm run build\` first`);
   const dir = mkdtempSync(join(tmpdir(), 'plexbeam-bench-cartridge-'));
   const worker = await startFakeWorker();
+  // The same worker over HTTPS with a pinned self-signed certificate (when openssl is here), and
+  // plexbeam-server's monitor keeping a fleet cache of the plain one fresh.
+  const tls = makeCertificate(dir);
+  const tlsWorker = tls === null ? null : await startFakeWorker(tls);
+  const fleetFile = join(dir, 'fleet.json');
+  const watched = [{ url: worker.url, apiKey: 'k', name: '' }, ...(tlsWorker === null || tls === null ? [] : [{ url: tlsWorker.url, apiKey: 'k', name: '', fingerprint: tls.fingerprint }])];
+  const monitor = createFleetMonitor({ workers: watched, fleetFile, intervalMs: 2000, timeoutMs: 1500, log: pino({ level: 'silent' }) });
+  await monitor.start();
   try {
     mkdirSync(join(dir, 'plex'));
     const shim = join(dir, 'plex', 'Plex Transcoder');
@@ -39,6 +51,14 @@ export async function benchCartridgeStart(opts: { runs: number }): Promise<{ row
     copyFileSync(join(root, 'test', 'fixtures', 'plex-transcoder-real'), `${shim}.real`);
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), plexDir: join(dir, 'plex'), workers: [{ url: worker.url, apiKey: 'k' }] }));
+    const cachedConfig = join(dir, 'config-cached.json');
+    writeFileSync(cachedConfig, JSON.stringify({ dataDir: join(dir, 'data'), plexDir: join(dir, 'plex'), workers: [{ url: worker.url, apiKey: 'k' }], server: { fleetFile } }));
+    const tlsConfig = join(dir, 'config-tls.json');
+    const tlsCachedConfig = join(dir, 'config-tls-cached.json');
+    if (tlsWorker !== null && tls !== null) {
+      writeFileSync(tlsConfig, JSON.stringify({ dataDir: join(dir, 'data'), plexDir: join(dir, 'plex'), workers: [{ url: tlsWorker.url, apiKey: 'k', fingerprint: tls.fingerprint }] }));
+      writeFileSync(tlsCachedConfig, JSON.stringify({ dataDir: join(dir, 'data'), plexDir: join(dir, 'plex'), workers: [{ url: tlsWorker.url, apiKey: 'k', fingerprint: tls.fingerprint }], server: { fleetFile } }));
+    }
     const job = ['-i', '/media/in.mkv', '-c:v', 'libx264', '-c:a', 'aac', '-f', 'segment', '-segment_list', 'http://127.0.0.1:32400/video/:/transcode/session/b/1/manifest', 'media-%05d.ts'];
     // The stand-in runs `node` from PATH: this runtime's.
     const runtimePath = `PATH=${join(process.execPath, '..')}:/usr/bin:/bin`;
@@ -47,6 +67,11 @@ export async function benchCartridgeStart(opts: { runs: number }): Promise<{ row
       { name: 'shim: exec to worker receiving POST /transcode', run: () => timeDispatch(worker, [CLEAN_PATH, `PLEXBEAM_CONFIG=${config}`, shim, ...job]) },
       { name: 'Plex Transcoder.real -version, direct (exec to exit)', run: () => timeExit([runtimePath, `${shim}.real`, '-version']) },
       { name: 'shim passing -version through (exec to exit)', run: () => timeExit([runtimePath, `PLEXBEAM_CONFIG=${config}`, shim, '-version']) },
+      { name: 'shim, health from the fresh fleet cache: exec to the job arriving', run: () => timeDispatch(worker, [CLEAN_PATH, `PLEXBEAM_CONFIG=${cachedConfig}`, shim, ...job]) },
+      ...(tlsWorker === null ? [] : [
+        { name: 'shim, HTTPS worker with a pinned certificate: exec to the job arriving', run: () => timeDispatch(tlsWorker, [CLEAN_PATH, `PLEXBEAM_CONFIG=${tlsConfig}`, shim, ...job]) },
+        { name: 'shim, pinned HTTPS worker, health from the cache: exec to the job arriving', run: () => timeDispatch(tlsWorker, [CLEAN_PATH, `PLEXBEAM_CONFIG=${tlsCachedConfig}`, shim, ...job]) },
+      ]),
     ];
     const samples = cases.map(() => [] as number[]);
     for (let round = -2; round < opts.runs; round += 1) {
@@ -57,6 +82,8 @@ export async function benchCartridgeStart(opts: { runs: number }): Promise<{ row
     }
     return { rows: cases.map((c, index) => summarise(c.name, samples[index] ?? [])) };
   } finally {
+    await monitor.close();
+    if (tlsWorker !== null) await new Promise((resolve) => tlsWorker.server.close(resolve));
     await new Promise((resolve) => worker.server.close(resolve));
     rmSync(dir, { recursive: true, force: true });
   }
@@ -89,10 +116,19 @@ interface FakeWorker {
   onJob: (at: number) => void;
 }
 
-/** A worker that is healthy, accepts every job, and ends its link at once (exit 0). */
-async function startFakeWorker(): Promise<FakeWorker> {
+/** A self-signed certificate made with openssl in `dir`, and its SHA-256 fingerprint; null without openssl. */
+function makeCertificate(dir: string): { cert: Buffer; key: Buffer; fingerprint: string } | null {
+  const [cert, key] = [join(dir, 'cert.pem'), join(dir, 'key.pem')];
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=bench', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  if (made.status !== 0) return null;
+  const pem = readFileSync(cert);
+  return { cert: pem, key: readFileSync(key), fingerprint: new X509Certificate(pem).fingerprint256 };
+}
+
+/** A worker that is healthy, accepts every job, and ends its link at once (exit 0); over HTTPS with `tls`. */
+async function startFakeWorker(tls?: { cert: Buffer; key: Buffer }): Promise<FakeWorker> {
   const worker = { onJob: (_at: number) => undefined } as FakeWorker;
-  worker.server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     if (req.url === '/transcode') worker.onJob(performance.now());
     req.resume().on('end', () => {
       const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
@@ -101,10 +137,11 @@ async function startFakeWorker(): Promise<FakeWorker> {
       if (req.url?.startsWith('/jobs/bench/link')) return res.writeHead(200).end('{"type":"hello","protocol":1}\n{"type":"exit","id":1,"state":"completed","code":0,"signal":null}\n');
       json(404, { error: 'no route' });
     });
-  });
+  };
+  worker.server = tls === undefined ? createServer(handler) : (createHttpsServer(tls, handler) as unknown as Server);
   worker.server.listen(0, '127.0.0.1');
   await new Promise((resolve) => worker.server.once('listening', resolve));
-  worker.url = `http://127.0.0.1:${(worker.server.address() as AddressInfo).port}`;
+  worker.url = `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${(worker.server.address() as AddressInfo).port}`;
   return worker;
 }
 

@@ -52,6 +52,27 @@ export async function benchStartRows(opts: RowOptions): Promise<BenchRow[]> {
       pass: null,
     },
   ];
+  // 1d-1f: the same start-up with the health from plexbeam-server's fresh cache, to a pinned HTTPS worker, and both.
+  const cached = rows.find((r) => /fresh fleet cache/.test(r.name));
+  const pinned = rows.find((r) => /HTTPS worker with a pinned/.test(r.name));
+  const pinnedCached = rows.find((r) => /pinned HTTPS worker, health from the cache/.test(r.name));
+  for (const [id, name, row] of [
+    ['1d', 'Cartridge start, health from the fresh fleet cache: shim exec → worker receives the job', cached],
+    ['1e', 'Cartridge start, HTTPS worker (pinned certificate), health asked live: shim exec → worker receives the job', pinned],
+    ['1f', 'Cartridge start, HTTPS worker (pinned certificate), health from the cache: shim exec → worker receives the job', pinnedCached],
+  ] as const) {
+    if (row === undefined) continue;
+    const rowRatio = row.medianMs / bare.median;
+    out.push({
+      id,
+      name,
+      baseline: bare,
+      measured: fromStartRow('shim → job', row, runs),
+      result: { text: `${rowRatio.toFixed(2)}× bare Node (row 1: ${ratio.toFixed(2)}×)`, value: rowRatio, spread: null },
+      goal: `≤ ${START_GOAL_RATIO.toFixed(1)}× bare Node`,
+      pass: rowRatio <= START_GOAL_RATIO,
+    });
+  }
   if (passThrough !== undefined) {
     out.push({
       id: '1c',
