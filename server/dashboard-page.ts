@@ -48,7 +48,7 @@ function render(report) {
     const row = body.insertRow(); const state = !w.up ? "down" : w.draining ? "draining" : "up";
     row.className = state; row.dataset.worker = w.name;
     cell(row, w.name + " (" + w.url + ")"); cell(row, state + " for " + ago(w.since), "state");
-    cell(row, w.backend ? w.backend + " · " + w.encoders.join(", ") : "");
+    cell(row, w.backend ? w.backend + " · " + w.encoders.join(", ") + " · storage " + w.storage : "");
     cell(row, w.jobs ? w.jobs.running + "/" + w.jobs.max + " running" + (w.jobs.queued ? ", " + w.jobs.queued + " queued" : "") : "");
     cell(row, w.version); cell(row, w.last_error, "error");
   }

@@ -23,13 +23,15 @@ export async function runServer(config: Config, env: NodeJS.ProcessEnv = process
   const sessionLog = join(config.dataDir, 'sessions.db');
   // After each round: the dashboard's report, with the session log's live sessions (read-only).
   let publishing: Promise<void> = Promise.resolve();
+  let followed: () => readonly WorkerEntry[] = () => config.workers;
   const publish = (workers: FleetWorker[]) => {
     publishing = publishing.then(async () => {
       const activity = await readSessionActivity(sessionLog);
-      dashboard.publish(buildStatusReport({ source: 'server', fleetFile: config.server.fleetFile, ageMs: 0, workers }, activity));
+      dashboard.publish(buildStatusReport({ source: 'server', fleetFile: config.server.fleetFile, ageMs: 0, workers }, activity, followed()));
     }).catch((error: unknown) => log.warn({ err: error }, `cannot update the dashboard: ${(error as Error).message}`));
   };
   const workers = followConfigWorkers(config, log);
+  followed = workers;
   const monitor = createFleetMonitor({
     workers,
     fleetFile: config.server.fleetFile,

@@ -17,8 +17,8 @@ export const EXIT_NO_WORKER_UP = 3;
 async function report(config: Config): Promise<{ json: Record<string, unknown>; text: string; anyUp: boolean }> {
   const view = await viewFleet(config.workers, config.server.fleetFile, config.server.probeTimeoutMs);
   const activity = await readSessionActivity(join(config.dataDir, 'sessions.db'));
-  const json = buildStatusReport(view, activity);
-  return { json, text: formatStatus(view, activity.sessions, activity.failures), anyUp: json.workers.some((w) => w.up) };
+  const json = buildStatusReport(view, activity, config.workers);
+  return { json, text: formatStatus(view, activity.sessions, activity.failures, Date.now(), config.workers), anyUp: json.workers.some((w) => w.up) };
 }
 
 /** Prints the report once, or every probe interval with --watch until SIGINT/SIGTERM. */

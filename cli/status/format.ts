@@ -1,6 +1,8 @@
 /** `plexbeam status` as text: one block per worker (systemctl-like), then sessions and failures. */
 import type { FleetWorker } from '../../core/fleet-cache.ts';
+import type { WorkerEntry } from '../../core/config.ts';
 import type { FleetView } from '../../server/fleet-view.ts';
+import { reportWorker } from '../../server/status-report.ts';
 import type { LiveSession, RecentFailure } from '../../server/session-activity.ts';
 
 /** "3 min", "2 h 5 min", "12 s". */
@@ -15,12 +17,12 @@ export function formatDuration(ms: number): string {
 
 const clock = (at: number) => new Date(at).toISOString().replace('T', ' ').slice(0, 19);
 
-function workerLines(w: FleetWorker, now: number): string[] {
+function workerLines(w: FleetWorker, now: number, storage: string): string[] {
   const state = !w.up ? 'down' : w.draining ? 'draining' : 'up';
   const lines = [`${w.up ? '●' : '○'} ${w.name} (${w.url}) ${state} since ${clock(w.since)} UTC (${formatDuration(now - w.since)})`];
   if (w.health !== null) {
     const h = w.health;
-    lines.push(`    backend ${h.hwaccel} · encoders ${h.encoders.join(', ') || 'none'} · jobs ${h.jobs.running}/${h.jobs.max} running, ${h.jobs.queued} queued · version ${h.version}`);
+    lines.push(`    backend ${h.hwaccel} · encoders ${h.encoders.join(', ') || 'none'} · jobs ${h.jobs.running}/${h.jobs.max} running, ${h.jobs.queued} queued · version ${h.version} · storage ${storage}`);
   }
   if (!w.up && w.lastError !== null) lines.push(`    ${w.lastError}`);
   else if (w.lastError !== null && w.lastErrorAt !== null) lines.push(`    last error ${formatDuration(now - w.lastErrorAt)} ago: ${w.lastError}`);
@@ -29,11 +31,11 @@ function workerLines(w: FleetWorker, now: number): string[] {
 }
 
 /** The whole report. */
-export function formatStatus(view: FleetView, sessions: readonly LiveSession[], failures: readonly RecentFailure[], now = Date.now()): string {
+export function formatStatus(view: FleetView, sessions: readonly LiveSession[], failures: readonly RecentFailure[], now = Date.now(), entries: readonly WorkerEntry[] = []): string {
   const up = view.workers.filter((w) => w.up).length;
   const out = [`Workers: ${up} of ${view.workers.length} up${view.source === 'server' ? ` (plexbeam-server's cache, ${formatDuration(view.ageMs ?? 0)} old)` : ` (asked live: ${view.why})`}`];
   if (view.workers.length === 0) out.push('  none configured: plexbeam workers add URL --key KEY');
-  for (const w of view.workers) out.push(...workerLines(w, now).map((line) => `  ${line}`));
+  for (const w of view.workers) out.push(...workerLines(w, now, reportWorker(w, entries).storage).map((line) => `  ${line}`));
   out.push('', `Sessions: ${sessions.length} live`);
   for (const s of sessions) {
     const where = s.decision === 'remote' ? `on ${s.worker ?? '?'}` : s.decision ?? 'deciding';

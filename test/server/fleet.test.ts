@@ -102,14 +102,14 @@ t.test('plexbeam status reads the cache: every worker, and exit 0 with one up', 
   const report = JSON.parse(json.stdout);
   t.equal(report.source, 'server');
   t.same(report.sessions, []);
-  t.match(report.workers.find((w: any) => w.name === 'gpu'), { up: true, url: worker.url, backend: 'software', jobs: { running: 0, max: 3 }, draining: false, version: /\d/ });
+  t.match(report.workers.find((w: any) => w.name === 'gpu'), { up: true, url: worker.url, backend: 'software', jobs: { running: 0, max: 3 }, draining: false, version: /\d/, storage: 'auto' });
   t.match(report.workers.find((w: any) => w.name === 'dead'), { up: false, last_error: /connection refused/, since: /^\d{4}-/ });
   const text = cli('status');
   t.equal(text.status, 0);
   t.match(text.stdout, /Workers: 1 of 4 up \(plexbeam-server's cache/);
   t.match(text.stdout, /● gpu \(http:\/\/127\.0\.0\.1:\d+\) up since/);
   t.match(text.stdout, /○ slow .* down since[^\n]*\n\s+unreachable: no answer within 1500 ms/);
-  t.match(text.stdout, /backend software · encoders [^\n]*libx264/);
+  t.match(text.stdout, /backend software · encoders [^\n]*libx264[^\n]* · storage auto/);
 });
 
 t.test('with no server, status asks the workers itself and says so; exit 3 when none is up', async (t) => {
