@@ -140,7 +140,7 @@ async function storageRequest(run: Invocation, worker: WorkerCandidate, request:
   }
   const plan = await planStream(run.argv, run.cwd);
   choices.set(worker.url, { ...choice, plan });
-  return { ...request, storage: { mode: 'stream', inputs: plan.inputs } };
+  return { ...request, storage: { mode: 'stream', inputs: plan.inputs, ...(Object.keys(plan.files).length > 0 ? { files: plan.files } : {}) } };
 }
 
 /** Starts Plex's transcoder with the identical argv, env and cwd. */

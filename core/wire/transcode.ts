@@ -12,7 +12,7 @@ export interface TranscodeRequestBody {
   env: Record<string, string>;
   cwd: string;
   /** Stream mode (docs/WORKER.md): the worker shares no storage with Plex; the size of each streamed `-i` value, by argv index. */
-  storage?: { mode: 'stream'; inputs: Record<string, number> };
+  storage?: { mode: 'stream'; inputs: Record<string, number>; files?: Record<string, string> };
 }
 
 /** A request body once validated, as the worker uses it. */
@@ -22,7 +22,7 @@ export interface TranscodeRequest {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
   /** Stream mode: the size in bytes of each streamed input, by its argv index (null: shared storage). */
-  readonly stream?: { readonly inputs: ReadonlyMap<number, number> } | null;
+  readonly stream?: { readonly inputs: ReadonlyMap<number, number>; readonly files?: ReadonlyMap<number, Buffer> } | null;
 }
 
 /** The 202 body: the job and where its link is. */
@@ -67,8 +67,8 @@ export function validateTranscodeRequest(body: unknown): TranscodeRequest {
   return { sessionId, argv: argv as string[], env: Object.fromEntries(entries) as Record<string, string>, cwd, stream };
 }
 
-/** `storage`: absent (shared), or `{ mode: "stream", inputs: { "<argv index of an -i value>": size } }`. */
-function validateStorage(storage: unknown, argv: readonly string[]): { inputs: Map<number, number> } | null {
+/** `storage`: absent (shared), or `{ mode: "stream", inputs: { "<argv index of an -i value>": size }, files?: { "<argv index>": base64 } }`. */
+function validateStorage(storage: unknown, argv: readonly string[]): { inputs: Map<number, number>; files: Map<number, Buffer> } | null {
   if (storage === undefined) return null;
   const { mode, inputs } = (typeof storage === 'object' && storage !== null ? storage : {}) as Record<string, unknown>;
   if (mode !== 'stream' || typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
@@ -81,7 +81,17 @@ function validateStorage(storage: unknown, argv: readonly string[]): { inputs: M
     if (!Number.isSafeInteger(size) || (size as number) < 0) throw bad(`storage.inputs.${key}: expected a size in bytes, got ${describeValue(size)}`);
     sizes.set(index, size as number);
   }
-  return { inputs: sizes };
+  // Small sidecar files (a subtitle a filter reads by name) come whole, base64, by argv index.
+  const { files = {} } = storage as Record<string, unknown>;
+  if (typeof files !== 'object' || files === null || Array.isArray(files)) throw bad(`storage.files: expected an object, got ${describeValue(files)}`);
+  const contents = new Map<number, Buffer>();
+  for (const [key, data] of Object.entries(files)) {
+    const index = Number(key);
+    if (!Number.isInteger(index) || argv[index - 1] !== '-i' || sizes.has(index)) throw bad(`storage.files: ${key} is not the argv index of an -i value that is not streamed`);
+    if (typeof data !== 'string') throw bad(`storage.files.${key}: expected base64 text, got ${describeValue(data)}`);
+    contents.set(index, Buffer.from(data, 'base64'));
+  }
+  return { inputs: sizes, files: contents };
 }
 
 /** The job id of a received 202 body, or null when it is not one. */

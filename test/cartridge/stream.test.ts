@@ -44,8 +44,9 @@ t.test('20 (HLS ssegment, header, copied sidecar SRT) streamed: inputs read thro
   t.match(row, { decision: 'remote', worker: 'pc', exitCode: 0 });
   const started = await worker.waitForLog((l) => l.msg === 'job started' && (l.argv as string[]).some((a) => a.includes('/in/')));
   const inputs = (started.argv as string[]).filter((a, i, all) => all[i - 1] === '-i');
-  t.ok(inputs.length >= 2 && inputs.every((a) => /^http:\/\/127\.0\.0\.1:\d+\/in\/[^/]+\/[^/]+\/\d+$/.test(a)), `every input is the worker's own stream URL: ${inputs.join(' ')}`);
-  t.notOk((started.argv as string[]).some((a) => a.includes(session)), 'no Plex path reaches ffmpeg');
+  t.match(inputs[0], /^http:\/\/127\.0\.0\.1:\d+\/in\/[^/]+\/[^/]+\/\d+$/, `the media is read through the worker's own stream URL: ${inputs[0]}`);
+  t.match(inputs[1], /\/stream\/[^/]+\/.*\/temp-0\.srt$/, `the sidecar SRT came whole, into the job's mirror folder: ${inputs[1]}`);
+  t.notOk((started.argv as string[]).some((a) => a.startsWith(session) || a.startsWith(dir + '/clips')), 'no Plex path reaches ffmpeg');
   const segs = checkSegments(t, session, Number(argv[argv.indexOf('-segment_start_number') + 1] ?? 0));
   t.ok(segs.length >= 2, `segments in the session folder on the Plex machine: ${segs.join(' ')}`);
   const codecs = await checkHeaderPlusSegments(t, session, segs, ['video', 'audio', 'subtitle']);
@@ -82,9 +83,9 @@ t.test('auto (the default): the worker cannot see the Plex paths, so the job str
 });
 
 /** Runs corpus sample `id` streamed, in its own session folder; returns what the Plex machine got. */
-async function runStreamed(id: string, input: 'av1Eac3' | 'h264Aac' | 'hevc10Eac3') {
+async function runStreamed(id: string, input: 'av1Eac3' | 'h264Aac' | 'hevc10Eac3', seekTo?: number) {
   const session = join(dir, 'tx', `s${id}`);
-  const adapted = adaptCorpusArgv(samples.get(id) as string[], { media, sessionDir: session, pmsUrl: pms.url });
+  const adapted = adaptCorpusArgv(samples.get(id) as string[], { media, sessionDir: session, pmsUrl: pms.url, ...(seekTo === undefined ? {} : { seekTo }) });
   const source = clip(input as 'av1Eac3');
   const argv = adapted.map((a, i) => (adapted[i - 1] === '-i' && a.startsWith(media.dir) ? source : a));
   const first = pms.requests.length;
@@ -115,4 +116,15 @@ t.test('05 Optimize streamed: one whole mp4 in Plex Versions on the Plex machine
   const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', '-f', 'mp4', join(dir, 'tx', 's05', mp4 as string)], { encoding: 'utf8' });
   t.equal(probe.status, 0, probe.stderr);
   t.match(probe.stdout, /video[\s\S]*audio/, 'ffprobe reads its video and audio');
+});
+
+t.test('02 streamed: a seek 1 s into the clip (ffmpeg seeks over Range reads) with the sidecar burned in', async (t) => {
+  const { run, row, session, requests } = await runStreamed('02', 'av1Eac3', 1);
+  t.equal(run.code, 0, run.stderr.slice(-3000));
+  t.match(row, { decision: 'remote', storage: 'stream', exitCode: 0, subtitleBurnIn: true });
+  const segs = checkSegments(t, session, 1);
+  t.ok(segs.length >= 1, `segments from the seek on: ${segs.join(' ')}`);
+  const codecs = await checkHeaderPlusSegments(t, session, segs, ['video', 'audio']);
+  t.same(codecs, ['hevc', 'aac']);
+  t.ok(requests.some((r) => r.path.endsWith('/manifest')), 'the segment list reached Plex');
 });

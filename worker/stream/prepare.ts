@@ -3,7 +3,8 @@
  * capture server's input URL, and every Plex-side output folder (the cwd first) moves under the
  * job's mirror folder, which is the only root the job's path policy then has.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { applyPathMap, resolveReal } from '../../core/paths.ts';
 import { inputPath, outputNames } from '../../core/stream/output-names.ts';
 import type { TranscodeRequest } from '../../core/wire/transcode.ts';
@@ -26,9 +27,13 @@ export function streamedRequest(request: TranscodeRequest, mirror: string, input
   const sizes = request.stream?.inputs ?? new Map<number, number>();
   mkdirSync(mirror, { recursive: true, mode: 0o700 });
   const root = resolveReal(mirror);
-  const folders = [request.cwd, ...outputNames(request.argv, request.cwd).folders];
+  const pushed = request.stream?.files ?? new Map<number, Buffer>();
+  const pushedPaths = [...pushed.keys()].map((index) => inputPath(request.argv[index] as string, request.cwd));
+  const folders = [request.cwd, ...outputNames(request.argv, request.cwd).folders, ...pushedPaths.map((path) => dirname(path))];
   const pathMap = [...new Set(folders)].map((from) => ({ from, to: `${root}${from}` }));
   for (const { to } of pathMap) mkdirSync(to, { recursive: true, mode: 0o700 });
+  // A sidecar sent whole (a subtitle a filter reads by name) is written where the argv, mapped, names it.
+  [...pushed.values()].forEach((data, i) => writeFileSync(`${root}${pushedPaths[i] as string}`, data, { mode: 0o600 }));
   const inputs: StreamInput[] = [];
   const argv = request.argv.map((value, index) => {
     const size = sizes.get(index);
