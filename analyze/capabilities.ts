@@ -2,7 +2,8 @@
 import type { WorkerEntry } from '../core/config.ts';
 import type { WorkerCapabilitiesRow } from '../core/session-log/index.ts';
 import { readHealth } from '../core/wire/health.ts';
-import { requestErrorCode, requestWorker } from '../core/wire/worker-request.ts';
+import { requestWorkerPinned } from '../core/pinned-request.ts';
+import { requestErrorCode } from '../core/wire/worker-request.ts';
 import { isoTime } from './session-sql.ts';
 
 /** One worker as feasibility sees it (JSON field names). */
@@ -40,7 +41,8 @@ export async function gatherCapabilities(
       const base = { worker: name, url: entry.url, configured: true };
       let error: string;
       try {
-        const reply = await requestWorker(entry.url, '/health', { apiKey: entry.apiKey, timeoutMs, signal });
+        // A pinned https worker is reached over its pinned connection (core/tls-pin.ts), as the cartridge does.
+        const reply = await requestWorkerPinned(entry.url, '/health', { apiKey: entry.apiKey, timeoutMs, signal, fingerprint: entry.fingerprint });
         const parsed = parseHealth(reply.body);
         if (parsed !== null) {
           live.push({ worker: name, health: reply.body });

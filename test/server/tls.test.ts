@@ -92,4 +92,8 @@ t.test('the cartridge: health, dispatch and link over a pinned connection; a wro
   const refused = await run('refused.mp4', wrong);
   t.equal(refused.result.code, 0, 'ran on Plex\'s transcoder instead');
   t.match(refused.row, { decision: 'fallback', reason: /tls unreachable \(CERT_FINGERPRINT_MISMATCH\)/ });
+  // analyze's feasibility asks it live over the pinned connection as well (the plays above made the session log).
+  const feasibility = cli('analyze', '--remote-feasibility', '--json');
+  t.equal(feasibility.status, 0, feasibility.stderr);
+  t.match(JSON.stringify(JSON.parse(feasibility.stdout)), /"worker":"tls","url":"https:\/\/127\.0\.0\.1:\d+","configured":true,"source":"live"/);
 });
