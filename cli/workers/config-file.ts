@@ -57,7 +57,14 @@ export function writeConfigDocument(doc: ConfigDocument, raw: Record<string, unk
       chmodSync(`${doc.path}.bak`, old.mode & 0o7777);
       if (process.getuid?.() === 0) chownSync(`${doc.path}.bak`, old.uid, old.gid);
     }
-    renameSync(temporary, doc.path);
+    try {
+      renameSync(temporary, doc.path);
+    } catch (error) {
+      // A file bind-mounted on its own (a container's config) cannot be replaced: rewrite it in place (the .bak is there).
+      if (!['EBUSY', 'EXDEV'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+      writeFileSync(doc.path, text);
+      rmSync(temporary, { force: true });
+    }
   } catch (error) {
     rmSync(temporary, { force: true });
     throw new PlexBeamError('IO', `cannot write config file ${doc.path}: ${(error as Error).message}`, { cause: error });
