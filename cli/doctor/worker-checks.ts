@@ -76,8 +76,25 @@ export async function checkWorker(entry: WorkerEntry, index: number, options: Wo
   } else {
     checks.push(pass(name('auth'), `the worker accepts ${where}.apiKey and refuses requests without it`));
   }
-  checks.push(checkPaths(name('paths'), withKey, options.samples));
+  checks.push(...storageChecks(name, where, entry.storage ?? 'auto', checkPaths(name('paths'), withKey, options.samples)));
   return checks;
+}
+
+/**
+ * `workers[].storage`: whether this worker's jobs use shared storage or stream, and why. Plex's
+ * paths must line up on the worker only for shared storage: with `"stream"`, or `"auto"` when the
+ * worker does not see them (then jobs stream), the paths check says so and passes.
+ */
+function storageChecks(name: (what: string) => string, where: string, setting: 'auto' | 'shared' | 'stream', paths: Check): Check[] {
+  if (setting === 'shared') return [paths, ...(paths.ok ? [pass(name('storage'), `shared: ${where}.storage is "shared"`)] : [])];
+  if (paths.ok) {
+    return [paths, pass(name('storage'), setting === 'stream' ? `streamed: ${where}.storage is "stream" (the worker also sees the Plex paths checked)` : 'shared: auto, and the worker sees the Plex paths checked')];
+  }
+  const why = setting === 'stream' ? `${where}.storage is "stream"` : 'auto, and the worker does not see every Plex path';
+  return [
+    pass(paths.name, `not needed, jobs stream (${why}): ${paths.detail}`),
+    pass(name('storage'), `streamed: ${why}; the media and the segments go over PlexBeam's own connection (set ${where}.storage to "shared" to require a share)`),
+  ];
 }
 
 /** How the connection is protected: pinned HTTPS, CA-verified HTTPS, loopback HTTP, or (a warning, not a failure: it keeps working) plain HTTP across the network. */

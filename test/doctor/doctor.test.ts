@@ -135,7 +135,7 @@ t.test('an unreachable worker: the reachable check fails with the reason', async
 
 t.test('a library folder the worker cannot see: the paths check names it', async (t) => {
   const data = plexData('plexdata-tv', join(plexSide, 'transcode'), [join(plexSide, 'media', 'movies'), join(plexSide, 'media', 'tv')]);
-  const { code, check } = await doctor({}, { plexData: data });
+  const { code, check } = await doctor({ workers: [{ url: worker.base, apiKey: API_KEY, name: 'gpu', storage: 'shared' }] }, { plexData: data });
   t.equal(code, 1);
   const paths = check('worker.gpu.paths');
   t.equal(paths?.ok, false);
@@ -146,9 +146,18 @@ t.test('a library folder the worker cannot see: the paths check names it', async
 
 t.test("Plex's transcode folder outside the worker's transcodeRoots: the paths check names it", async (t) => {
   const data = plexData('plexdata-elsewhere', join(plexSide, 'elsewhere'), [join(plexSide, 'media', 'movies')]);
-  const { code, check } = await doctor({}, { plexData: data });
+  const { code, check } = await doctor({ workers: [{ url: worker.base, apiKey: API_KEY, name: 'gpu', storage: 'shared' }] }, { plexData: data });
   t.equal(code, 1);
   t.match(check('worker.gpu.paths')?.detail, `${join(plexSide, 'elsewhere')} (Plex setting TranscoderTempDirectory; on the worker ${join(workerSide, 'elsewhere')}): outside worker.mediaRoots and worker.transcodeRoots`);
+});
+
+t.test('storage auto (the default) with a folder the worker cannot see: jobs stream, and doctor says so and why', async (t) => {
+  const data = plexData('plexdata-stream', join(plexSide, 'transcode'), [join(plexSide, 'media', 'movies'), join(plexSide, 'media', 'tv')]);
+  const { check } = await doctor({}, { plexData: data });
+  t.match(check('worker.gpu.paths'), { ok: true, detail: /^not needed, jobs stream \(auto, and the worker does not see every Plex path\): .*media\/tv .*does not exist on the worker/ });
+  t.match(check('worker.gpu.storage'), { ok: true, detail: /^streamed: auto, and the worker does not see every Plex path/ });
+  const shared = await doctor({});
+  t.match(shared.check('worker.gpu.storage'), { ok: true, detail: 'shared: auto, and the worker sees the Plex paths checked' });
 });
 
 t.test('the cartridge not installed: the cartridge check fails with the command that fixes it', async (t) => {

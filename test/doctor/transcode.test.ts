@@ -38,7 +38,7 @@ async function doctor(args: string[]) {
   const config = join(dir, `config-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(config, JSON.stringify({
     plexDir: join(dir, 'plex'), dataDir: join(dir, 'data'),
-    workers: [{ url: worker.base, apiKey: API_KEY, name: 'gpu' }, { url: worker.base, apiKey: 'not-the-key', name: 'wrong-key' }],
+    workers: [{ url: worker.base, apiKey: API_KEY, name: 'gpu', storage: 'shared' }, { url: worker.base, apiKey: 'not-the-key', name: 'wrong-key' }],
   }));
   const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     const child = execFile(BIN, ['doctor', '--config', config, '--json', ...args], {
