@@ -84,9 +84,12 @@ function healthFromCache(workers: readonly WorkerTarget[], fleetFile: string): {
     if (listed.length === 0) unlisted.push(entry);
     for (const seen of listed) {
       const worker: WorkerTarget = pool === null ? entry : { url: seen.url, apiKey: entry.apiKey, name: seen.name, ...(entry.weight === undefined ? {} : { weight: entry.weight }) };
-      if (seen.draining) results.push({ worker, reason: 'draining (fleet cache)' });
-      else if (!seen.up || seen.health === null) results.push({ worker, reason: `down (fleet cache: ${seen.lastError ?? 'no answer'})` });
-      else results.push({ worker, health: seen.health, recentFailure: seen.lastFailureAt !== null && now - seen.lastFailureAt < RECENT_FAILURE_MS });
+      // The cached body is read like a live one: a malformed entry is asked live instead.
+      const health = seen.up === true && seen.health !== null ? readHealth(seen.health).health : undefined;
+      if (seen.draining === true) results.push({ worker, reason: 'draining (fleet cache)' });
+      else if (seen.up !== true) results.push({ worker, reason: `down (fleet cache: ${seen.lastError ?? 'no answer'})` });
+      else if (health === undefined) unlisted.push(worker);
+      else results.push({ worker, health, recentFailure: typeof seen.lastFailureAt === 'number' && now - seen.lastFailureAt < RECENT_FAILURE_MS });
     }
   }
   return { results, unlisted };
