@@ -21,7 +21,7 @@ export interface DashboardDeps {
 
 /** A running dashboard. */
 export interface Dashboard {
-  /** Listens; resolves with the address (throws WORKER_LISTEN-like SERVER errors as CONFIG_INVALID / IO). */
+  /** Listens; resolves with the address (rejects with IO when it cannot). */
   listen(): Promise<{ host: string; port: number }>;
   /** The latest report: served by /api/status and pushed to every /events client. */
   publish(report: unknown): void;
