@@ -128,3 +128,34 @@ t.test('02 streamed: a seek 1 s into the clip (ffmpeg seeks over Range reads) wi
   t.same(codecs, ['hevc', 'aac']);
   t.ok(requests.some((r) => r.path.endsWith('/manifest')), 'the segment list reached Plex');
 });
+
+t.test('the worker dying mid-job: the cartridge exits as a failed transcode, no partial file is visible, no ffmpeg is left', async (t) => {
+  const doomed = await startRealWorker(dir, { mediaRoots: [join(dir, 'worker-media')], transcodeRoots: [join(dir, 'worker-tx')] });
+  t.teardown(() => doomed.stop('SIGKILL'));
+  const cfg = writeConfig(dir, { workers: [{ url: doomed.url, apiKey: API_KEY, name: 'doomed', storage: 'stream' }], fallbackToLocal: false });
+  const session = join(dir, 'tx', 'doomed');
+  mkdirSync(session, { recursive: true });
+  // Read at the native rate: the job lasts the medium's 10 s.
+  const argv = ['-re', '-i', media.files.h264Aac.path, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '24', '-c:a', 'aac', '-f', 'segment', '-segment_time', '1',
+    '-segment_list', `${pms.url}/video/:/transcode/session/d/e/manifest?X-Plex-Http-Pipeline=infinite`, '-segment_list_type', 'csv', 'media-%05d.ts'];
+  const running = runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: cfg }), cwd: session });
+  const started = await doomed.waitForLog((l) => l.msg === 'job started');
+  for (let i = 0; i < 600 && !readdirSync(session).some((f) => /^media-\d+\.ts$/.test(f)); i += 1) await new Promise((resolve) => setTimeout(resolve, 25));
+  await doomed.stop('SIGKILL');
+  const run = await running;
+  t.equal(run.code, 1, 'exit 1, as a transcode whose worker was lost');
+  t.match(run.stderr, /plexbeam: lost the worker doomed mid-transcode/);
+  const names = readdirSync(session);
+  t.ok(names.some((f) => /^media-\d+\.ts$/.test(f)), `the segments shipped before stay: ${names.join(' ')}`);
+  t.same(names.filter((f) => !/^media-\d+\.ts$/.test(f)), [], 'no temp or partial file under any other name');
+  const jobId = String(started.job_id);
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const left = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(jobId);
+    } catch {
+      return false;
+    }
+  });
+  t.same(left, [], "no process of the job (ffmpeg reading its stream URL) is left");
+});
