@@ -161,6 +161,21 @@ t.test('status --watch, piped: one report after another until interrupted', asyn
   t.ok(reports.every((r) => r.source === 'server' && r.workers.length === 4));
 });
 
+const hasScript = spawnSync('sh', ['-c', 'command -v script']).status === 0;
+t.test('status --watch on a terminal redraws in place', { skip: hasScript ? false : 'needs script(1) (util-linux) for a pseudo-terminal' }, async (t) => {
+  // script(1) gives the command a pseudo-terminal; its output is what a terminal would show.
+  const watch = spawnOwned('script', ['-qfc', `${BIN} status --watch --config ${config}`, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  watch.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const exited = new Promise((resolve) => watch.once('exit', resolve));
+  await until(() => ((out.match(/\x1b\[H\x1b\[2J/g) ?? []).length >= 2 ? true : undefined), 15_000, 'two redraws');
+  watch.kill('SIGTERM');
+  await exited;
+  const frames = out.split('\x1b[H\x1b[2J').filter((f) => f.trim() !== '');
+  t.ok(frames.length >= 2, 'each report replaces the last (cursor home, clear screen)');
+  t.match(frames[0], /Workers: 1 of 4 up \(plexbeam-server's cache/);
+});
+
 t.test('plexbeam workers remove takes effect at the next round, without a restart', async (t) => {
   const removed = cli('workers', 'remove', 'dead');
   t.equal(removed.status, 0, removed.stderr);
