@@ -6,7 +6,7 @@ import { fail, pass, type Check } from './check.ts';
 /** Runs `systemctl ARGS…` and resolves with its stdout (never rejects). */
 export type Systemctl = (args: string[]) => Promise<string>;
 
-export const UNITS = ['plexbeam-worker', 'plexbeam-watchdog'] as const;
+export const UNITS = ['plexbeam-worker', 'plexbeam-watchdog', 'plexbeam-server'] as const;
 
 /** The real systemctl when this machine runs systemd, else null (then there is nothing to check). */
 export function findSystemctl(): Systemctl | null {

@@ -39,6 +39,7 @@ t.test('services: installed units must be active and enabled; units not installe
     { name: 'service.plexbeam-watchdog', ok: false, detail: /will not start at boot/, fix: 'sudo systemctl enable plexbeam-watchdog' },
   ]);
   t.same(await checkServices(fakeSystemctl({})), []);
+  t.same(await checkServices(fakeSystemctl({ 'plexbeam-server': { ...running, StatusText: '2 workers up · 1 transcoding' } })), [pass('service.plexbeam-server', 'active (running), enabled: 2 workers up · 1 transcoding')], 'plexbeam-server too');
 });
 
 t.test("mayWrite judges another user's access from owner, group and mode", async (t) => {
