@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { benchCallbackRelay } from './callback-relay.ts';
 import { benchConfinement } from './confinement.ts';
+import { benchStreamMode } from './stream-mode.ts';
 import { benchFallback } from './fallback.ts';
 import { benchFirstSegment } from './first-segment.ts';
 import { createFixture, type Fixture } from './fixture.ts';
@@ -42,6 +43,7 @@ const FAMILIES: Family[] = [
   { id: '9', name: 'Offload: Plex-side CPU', goal: '≤ 2 % of local', run: benchOffload },
   { id: '10', name: 'Stops (SIGTERM, shim killed)', goal: 'SIGTERM ≤ 1 s; killed shim ≤ 5 s', run: benchStop },
   { id: '11', name: 'Confinement start (bwrap)', goal: '≤ 20 ms added', run: (_fx, opts) => benchConfinement(opts) },
+  { id: '12', name: 'Stream mode (read throughput, first segment)', goal: '≥ 0.9× local; ≤ 1.1× shared', run: benchStreamMode },
 ];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only 1,3,9] [-- --json FILE]

@@ -1,0 +1,134 @@
+/**
+ * Row 12, stream mode (`workers[].storage: "stream"`): 12a a ≥ 200 MB file remuxed (`-c copy`)
+ * by the loopback worker through stream mode (input read through the cartridge's code, the
+ * output shipped back and renamed into place) against the same ffmpeg command reading and writing
+ * the file locally; 12b time to first segment through the shim, the same Plex argv, stream vs
+ * shared storage. 12a drives the cartridge's own remote code in this process (a remux is routed
+ * to Plex's transcoder by the shim, so the shim cannot be used for it).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { runRemote } from '../cartridge/remote.ts';
+import { planStream } from '../cartridge/stream/plan.ts';
+import { createStreamSide } from '../cartridge/stream/side.ts';
+import { FFMPEG } from './direct-ffmpeg.ts';
+import { NODE_PATH, type Fixture } from './fixture.ts';
+import { FIRST_SEGMENT, plexHlsArgv } from './plex-argv.ts';
+import { startTimed, stopChild, until } from './processes.ts';
+import { pairedRatios } from './stats.ts';
+import { measured, ratioResult, type BenchRow, type RowOptions } from './types.ts';
+
+const READ_GOAL = 0.9;
+const FIRST_GOAL = 1.1;
+
+/** A file of at least `bytes`: the fixture's clip looped, stream copy. */
+function bigFile(fx: Fixture, bytes: number): string {
+  const out = join(fx.mediaDir, `stream-${bytes}.mkv`);
+  if (existsSync(out) && statSync(out).size >= bytes) return out;
+  const loops = Math.ceil(bytes / statSync(fx.clip).size);
+  const made = spawnSync(FFMPEG, ['-v', 'error', '-y', '-stream_loop', String(loops), '-i', fx.clip, '-map', '0', '-c', 'copy', out]);
+  if (made.status !== 0) throw new Error(`could not make the ${bytes}-byte file: ${String(made.stderr)}`);
+  return out;
+}
+
+/** One remux through stream mode, by the cartridge's own code; resolves with its wall time in ms. */
+async function streamedRemux(fx: Fixture, url: string, apiKey: string, argv: string[], cwd: string): Promise<number> {
+  const began = performance.now();
+  const plan = await planStream(argv, cwd);
+  const body = { session_id: `bench-${Date.now()}`, argv, env: {}, cwd, storage: { mode: 'stream', inputs: plan.inputs } };
+  const res = await fetch(new URL('/transcode', url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(body) });
+  const accepted = (await res.json()) as { job_id?: string; error?: string };
+  if (res.status !== 202 || accepted.job_id === undefined) throw new Error(`the worker refused the stream job: HTTP ${res.status} ${accepted.error ?? ''}`);
+  const worker = { url, apiKey, name: 'bench-worker', health: {} as never, free: 1 };
+  const stream = createStreamSide({ worker, jobId: accepted.job_id, plan, warn: (text) => process.stderr.write(`bench: ${text}\n`) });
+  const outcome = await runRemote({ worker, jobId: accepted.job_id, dispatchAt: Date.now() }, {
+    origins: new Set(),
+    token: undefined,
+    signals: { first: null, listen: () => () => undefined, release: () => undefined },
+    onFirstOutput: () => undefined,
+    commitment: { committed: false, cancelRemote: null },
+    stream,
+  });
+  await stream.close();
+  if (outcome.fate.code !== 0) throw new Error(`the stream job failed: ${outcome.error ?? outcome.ending}`);
+  return performance.now() - began;
+}
+
+/** Measures rows 12a and 12b. */
+export async function benchStreamMode(fx: Fixture, opts: RowOptions): Promise<BenchRow[]> {
+  const { worker, config: sharedConfig } = await fx.worker();
+  const streamConfig = fx.config('stream', { workers: [{ url: worker.url, apiKey: worker.apiKey, name: 'bench-worker', storage: 'stream' }] });
+  const runs = opts.quick ? 2 : 5;
+  const bytes = (opts.quick ? 50 : 200) * 1_000_000;
+  opts.say(`row 12: making a ${bytes / 1e6} MB file`);
+  const input = bigFile(fx, bytes);
+  const remux = (cwd: string) => ['-i', input, '-map', '0', '-c', 'copy', '-f', 'matroska', join(cwd, 'out.mkv')];
+  const local = async () => {
+    const cwd = fx.sessionDir('stream-local');
+    const began = performance.now();
+    const r = spawnSync(FFMPEG, ['-v', 'error', '-nostdin', '-y', ...remux(cwd)], { env: { PATH: NODE_PATH }, cwd });
+    if (r.status !== 0) throw new Error(`local remux failed: ${String(r.stderr)}`);
+    const ms = performance.now() - began;
+    rmSync(cwd, { recursive: true, force: true });
+    return ms;
+  };
+  const streamed = async () => {
+    const cwd = fx.sessionDir('stream-remote');
+    const ms = await streamedRemux(fx, worker.url, worker.apiKey, remux(cwd), cwd);
+    const size = statSync(join(cwd, 'out.mkv')).size;
+    if (size < bytes * 0.9) throw new Error(`the shipped output has ${size} bytes`);
+    rmSync(cwd, { recursive: true, force: true });
+    return ms;
+  };
+  await streamed();
+  const read = { local: [] as number[], stream: [] as number[] };
+  for (let i = 0; i < runs; i += 1) {
+    read.local.push(await local());
+    read.stream.push(await streamed());
+  }
+  // Throughput ratio: local time / stream time (1.0 = as fast as local).
+  const readRatios = pairedRatios(read.local, read.stream);
+
+  const firstSegment = async (config: string) => {
+    const cwd = fx.sessionDir('stream-first');
+    const run = startTimed(fx.shim, plexHlsArgv({ input: fx.clip, pmsUrl: fx.pms.url, session: `sf-${Date.now()}` }), { env: fx.plexEnv(config), cwd });
+    try {
+      const at = await until(() => existsSync(join(cwd, FIRST_SEGMENT)) || run.child.exitCode !== null, 'first segment');
+      if (!existsSync(join(cwd, FIRST_SEGMENT))) throw new Error(`the shim ended before a segment: ${run.stderr().slice(-2000)}`);
+      return at - run.startedAt;
+    } finally {
+      await stopChild(run);
+    }
+  };
+  await firstSegment(streamConfig);
+  const first = { shared: [] as number[], stream: [] as number[] };
+  for (let i = 0; i < runs; i += 1) {
+    first.shared.push(await firstSegment(sharedConfig));
+    first.stream.push(await firstSegment(streamConfig));
+  }
+  const firstResult = ratioResult(pairedRatios(first.stream, first.shared), 'shared');
+  const readResult = ratioResult(readRatios, 'local throughput');
+  return [
+    {
+      id: '12a',
+      name: `Stream mode read throughput: ${bytes / 1e6} MB remuxed (-c copy), input through the cartridge, output shipped back`,
+      baseline: measured('ffmpeg local', 'ms', read.local),
+      measured: measured('through stream mode', 'ms', read.stream),
+      result: readResult,
+      goal: `≥ ${READ_GOAL.toFixed(1)}× local throughput`,
+      pass: (readResult.value as number) >= READ_GOAL,
+      note: `loopback worker; includes the job's ffprobe and the output's fetch and rename on the Plex side`,
+    },
+    {
+      id: '12b',
+      name: 'Time to first segment, stream vs shared storage (same Plex argv through the shim)',
+      baseline: measured('shared', 'ms', first.shared),
+      measured: measured('stream', 'ms', first.stream),
+      result: firstResult,
+      goal: `≤ ${FIRST_GOAL.toFixed(1)}× shared`,
+      pass: (firstResult.value as number) <= FIRST_GOAL,
+    },
+  ];
+}
