@@ -154,7 +154,8 @@ export async function cleanLeftovers(options: CleanupOptions): Promise<Leftover[
       .filter((path): path is string => typeof path === 'string' && path.startsWith('/'))
       .map((path) => resolveReal(path))
       .filter((real) => basename(real).startsWith(tag) && findRoot(real, options.transcodeRoots) !== undefined);
-    const folders = [join(options.scratchRoot, 'jobs', jobId), ...staging];
+    // A stream-mode job's mirror folder (worker/stream) is derived from the id too.
+    const folders = [join(options.scratchRoot, 'jobs', jobId), join(options.scratchRoot, 'stream', jobId), ...staging];
     const removed: string[] = [];
     for (const folder of folders) {
       const existed = (() => {
