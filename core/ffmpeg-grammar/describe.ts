@@ -8,6 +8,15 @@ export function isOptionToken(token: string): boolean {
   return token.length > 1 && token.charCodeAt(0) === 45 /* - */;
 }
 
+/** An option name (without dashes) split as ffmpeg reads it: the name up to `:`, its specifier, aliases resolved (`vcodec` → `codec` for `v`). */
+export function splitOptionName(name: string): { written: string; writtenSpec: string | null; base: string; spec: string | null } {
+  const colon = name.indexOf(':');
+  const written = colon === -1 ? name : name.slice(0, colon);
+  const writtenSpec = colon === -1 ? null : name.slice(colon + 1);
+  const alias = OPTION_ALIASES.get(written);
+  return { written, writtenSpec, base: alias ? alias[0] : written, spec: alias && alias[1] !== null ? alias[1] : writtenSpec };
+}
+
 /** The main-table entry of `name` (without dash or specifier), if ffmpeg 5.1 or Plex's fork defines it. */
 export function mainOption(name: string): MainOption | undefined {
   return MAIN_OPTIONS.get(name);
@@ -19,12 +28,7 @@ export function mainOption(name: string): MainOption | undefined {
  */
 export function describeOption(token: string): OptionInfo {
   const name = token.slice(1);
-  const colon = name.indexOf(':');
-  const written = colon === -1 ? name : name.slice(0, colon);
-  const writtenSpec = colon === -1 ? null : name.slice(colon + 1);
-  const alias = OPTION_ALIASES.get(written);
-  const base = alias ? alias[0] : written;
-  const spec = alias && alias[1] !== null ? alias[1] : writtenSpec;
+  const { written, writtenSpec, base, spec } = splitOptionName(name);
   // `-i` separates inputs only when written exactly so (ffmpeg rejects `-i:0`).
   const main = written === 'i' && writtenSpec !== null ? undefined : MAIN_OPTIONS.get(written);
   if (main !== undefined) {

@@ -5,7 +5,7 @@
  * filter-graph reading. Constant tables and node: built-ins only (the cartridge bundles it).
  */
 export { AV_OPTION_KINDS, PLEX_AV_OPTIONS, REFUSED_AV_OPTIONS, allowedAvOptionNames, avOption } from './av-options.ts';
-export { describeOption, isOptionToken, mainOption } from './describe.ts';
+export { describeOption, isOptionToken, mainOption, splitOptionName } from './describe.ts';
 export { getToken, parseFilterOptions, parseGraph, type FilterOption, type ParsedFilter, type ParsedGraph } from './filter-graph.ts';
 export { FILE_FILTERS, FILTERS, PLEX_FILTERS, type FileFilter, type FilterFileAccess } from './filters.ts';
 export {

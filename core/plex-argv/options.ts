@@ -5,10 +5,12 @@ import {
   GLOBAL_OPTIONS,
   NEGATABLE_OPTIONS,
   OPTIONAL_VALUE_OPTIONS,
-  OPTION_ALIASES,
   VALUE_OPTIONS,
   VALUE_OPTION_PREFIXES,
 } from './option-table.ts';
+import { isOptionToken, splitOptionName } from '../ffmpeg-grammar/describe.ts';
+
+export { isOptionToken };
 
 /** How an option consumes the following token. */
 export type ValueArity = 'yes' | 'no' | 'optional' | 'unknown';
@@ -31,20 +33,10 @@ export interface OptionShape {
   readonly known: boolean;
 }
 
-/** True for tokens in option position that ffmpeg reads as options (`-x`; a lone `-` is a file). */
-export function isOptionToken(token: string): boolean {
-  return token.length > 1 && token.charCodeAt(0) === 45 /* - */;
-}
-
 /** Describes an option token such as `-codec:0`, `-vcodec`, `-noaccurate_seek` or `--help`. */
 export function describeOption(token: string): OptionShape {
   const name = token.startsWith('--') ? token.slice(2) : token.slice(1);
-  const colon = name.indexOf(':');
-  const written = colon === -1 ? name : name.slice(0, colon);
-  const writtenSpec = colon === -1 ? null : name.slice(colon + 1);
-  const alias = OPTION_ALIASES.get(written);
-  const base = alias ? alias[0] : written;
-  const spec = alias && alias[1] !== null ? alias[1] : writtenSpec;
+  const { base, spec } = splitOptionName(name);
   // ffmpeg looks in its own table first, then AVOptions, then `-noX` of a bool option.
   const negated = !FLAG_OPTIONS.has(base) && !VALUE_OPTIONS.has(base) && base.startsWith('no') && NEGATABLE_OPTIONS.has(base.slice(2));
   const plain = negated ? base.slice(2) : base;
