@@ -4,8 +4,9 @@
  * test/install/systemd.test.ts (`npm run test:systemd`).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 
@@ -14,8 +15,8 @@ const installSh = join(root, 'install.sh');
 const UNITS = ['plexbeam-worker.service', 'plexbeam-watchdog.service', 'plexbeam-server.service'];
 
 const has = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]).status === 0;
-const run = (command: string, args: string[], env: Record<string, string> = {}) => {
-  const result = spawnSync(command, args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, cwd: root });
+const run = (command: string, args: string[], env: Record<string, string> = {}, cwd = root) => {
+  const result = spawnSync(command, args, { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, cwd });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 };
 
@@ -58,7 +59,18 @@ t.test('bad usage: exit 2 and a message naming the problem, before any check', a
 });
 
 t.test('not root: exit 1 saying to use sudo', { skip: process.getuid?.() === 0 && !has('setpriv') ? 'needs setpriv to drop root' : false }, async (t) => {
-  const asUser = process.getuid?.() === 0 ? run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', installSh, '--role', 'worker']) : run(installSh, ['--role', 'worker']);
+  // As root, drop to nobody. A clone can sit in a folder nobody may enter (CI clones into a
+  // mktemp -d, mode 0700), so nobody runs a copy from a folder it can read.
+  let script = installSh;
+  if (process.getuid?.() === 0) {
+    const dir = mkdtempSync(join(tmpdir(), 'plexbeam-install-nobody-'));
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    chmodSync(dir, 0o755);
+    script = join(dir, 'install.sh');
+    copyFileSync(installSh, script);
+    chmodSync(script, 0o755);
+  }
+  const asUser = process.getuid?.() === 0 ? run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', script, '--role', 'worker'], {}, dirname(script)) : run(installSh, ['--role', 'worker']);
   t.equal(asUser.code, 1);
   t.match(asUser.stderr, 'FAILED: install.sh must run as root');
   t.match(asUser.stderr, 'to fix: sudo ');
