@@ -69,6 +69,10 @@ t.test('not root: exit 1 saying to use sudo', { skip: process.getuid?.() === 0 &
     script = join(dir, 'install.sh');
     copyFileSync(installSh, script);
     chmodSync(script, 0o755);
+    // What install.sh sources before its checks.
+    mkdirSync(join(dir, 'scripts'), { mode: 0o755 });
+    copyFileSync(join(root, 'scripts', 'wsl.sh'), join(dir, 'scripts', 'wsl.sh'));
+    chmodSync(join(dir, 'scripts', 'wsl.sh'), 0o644);
   }
   const asUser = process.getuid?.() === 0 ? run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', script, '--role', 'worker'], {}, dirname(script)) : run(installSh, ['--role', 'worker']);
   t.equal(asUser.code, 1);
