@@ -22,8 +22,7 @@ import { runRemote } from './remote.ts';
 import { sessionStartRow } from './session-facts.ts';
 import { createSessionRecorder, endPatch, fallbackPatch, type SessionRecorder } from './session.ts';
 import type { StopSignals } from './signals.ts';
-import { planStream, type StreamPlan } from './stream/plan.ts';
-import { createStreamSide } from './stream/side.ts';
+import type { StreamPlan } from './stream/plan.ts';
 import { chooseStorage, type StorageChoice } from './stream/storage-choice.ts';
 
 export interface CartridgeInput {
@@ -65,6 +64,8 @@ export async function runCartridge(input: CartridgeInput): Promise<ChildFate> {
   }
   // Only a call with an input can be a transcode: its health checks go out before the parse.
   const health = config.workers.length > 0 && input.argv.includes('-i') ? checkWorkers(config.workers, config.healthTimeoutMs, config.server.fleetFile) : null;
+  // One turn of the event loop: the health requests connect and go out before the parse, which then overlaps their round trips.
+  if (health !== null) await new Promise((resolve) => setImmediate(resolve));
   const inv = parsePlexArgv(input.argv);
   const sessionId = nodeCrypto().randomUUID();
   const session = createSessionRecorder(join(config.dataDir, 'sessions.db'), () => sessionStartRow(sessionId, startedAt, input.argv, plexEnv, input.cwd, inv));
@@ -104,7 +105,8 @@ async function runRemotely(run: Invocation, sessionId: string, health: Promise<H
   const choice = storage.get(job.worker.url);
   if (choice !== undefined) session.note({ storage: choice.mode, storageReason: choice.reason });
   const plan = choice?.plan;
-  const stream = plan === undefined ? undefined : createStreamSide({ worker: job.worker, jobId: job.jobId, plan, warn: (text) => process.stderr.write(`plexbeam: ${text}\n`) });
+  // Stream mode's code loads only for a job that streams (off the start-up path of the others).
+  const stream = plan === undefined ? undefined : (await import('./stream/side.ts')).createStreamSide({ worker: job.worker, jobId: job.jobId, plan, warn: (text) => process.stderr.write(`plexbeam: ${text}\n`) });
   const relay = runRemote(job, { origins: callbackOrigins(run.argv), token, signals, onFirstOutput: markFirst, commitment: run.commitment, ...(stream === undefined ? {} : { stream }) });
   // The work is under way: now the session log may load SQLite.
   setImmediate(() => session.begin());
@@ -138,9 +140,10 @@ async function storageRequest(run: Invocation, worker: WorkerCandidate, request:
     choices.set(worker.url, choice);
     return request;
   }
+  const { planStream } = await import('./stream/plan.ts');
   const plan = await planStream(run.argv, run.cwd);
   choices.set(worker.url, { ...choice, plan });
-  return { ...request, storage: { mode: 'stream', inputs: plan.inputs, ...(Object.keys(plan.files).length > 0 ? { files: plan.files } : {}) } };
+  return { ...request, storage: { mode: 'stream', inputs: plan.inputs, ...(Object.keys(plan.files).length > 0 ? { files: plan.files } : {}), ...(Object.keys(plan.named).length > 0 ? { named: plan.named } : {}) } };
 }
 
 /** Starts Plex's transcoder with the identical argv, env and cwd. */

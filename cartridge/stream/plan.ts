@@ -4,6 +4,8 @@
  * inputs (read-only), and exactly the names its output patterns produce. Loaded only when a job streams.
  */
 import { nodeFs } from '../../core/builtins.ts';
+import { join } from 'node:path';
+import { filterFiles } from '../../core/stream/filter-files.ts';
 import { fileInputIndices, inputPath, outputNames, type OutputNames } from '../../core/stream/output-names.ts';
 
 export interface StreamPlan {
@@ -11,6 +13,8 @@ export interface StreamPlan {
   inputs: Record<string, number>;
   /** `storage.files`: small sidecar subtitles, whole (base64), by argv index. */
   files: Record<string, string>;
+  /** `storage.named`: the files the argv's filters read by name (a `subtitles=` file, each font of a `fontsdir=`), whole (base64), by Plex path; a folder as `path/` → ''. */
+  named: Record<string, string>;
   /** The absolute paths the worker may read (the `-i` files, nothing else). */
   readable: ReadonlySet<string>;
   /** The output files the worker may ship back. */
@@ -21,6 +25,8 @@ export interface StreamPlan {
 const SIDECAR_RE = /\.(srt|ass|ssa|vtt|smi|sub|idx)$/i;
 /** Larger than this, a sidecar is streamed like any input (the worker's body limit is 1 MiB by default). */
 const MAX_SIDECAR_BYTES = 512 * 1024;
+/** The most the files sent whole may hold together (base64 adds a third: the request stays under the worker's 1 MiB default body limit). */
+export const MAX_WHOLE_BYTES = 640 * 1024;
 
 /** Plans stream mode for `argv` in `cwd`; throws when an input is not a readable file. */
 export async function planStream(argv: readonly string[], cwd: string): Promise<StreamPlan> {
@@ -39,5 +45,27 @@ export async function planStream(argv: readonly string[], cwd: string): Promise<
     inputs[String(index)] = info.size;
     readable.add(path);
   }
-  return { inputs, files, readable, names: outputNames(argv, cwd) };
+  const named = await namedFiles(argv, cwd);
+  const whole = [...Object.values(files), ...Object.values(named)].reduce((sum, data) => sum + (data.length * 3) / 4, 0);
+  if (whole > MAX_WHOLE_BYTES) throw new Error(`the subtitles and fonts this job reads by name hold ${Math.round(whole)} bytes, more than the ${MAX_WHOLE_BYTES} stream mode sends with a job`);
+  return { inputs, files, named, readable, names: outputNames(argv, cwd) };
+}
+
+/** The files the argv's filters name, read now: a folder's regular files (not its symlinks, nor its subfolders), a file as named. */
+async function namedFiles(argv: readonly string[], cwd: string): Promise<Record<string, string>> {
+  const fsp = nodeFs().promises;
+  const named: Record<string, string> = {};
+  for (const { path, folder } of filterFiles(argv, cwd)) {
+    if (!folder) {
+      const info = await fsp.stat(path);
+      if (!info.isFile()) throw new Error(`${path}, which a filter reads, is not a file`);
+      named[path] = (await fsp.readFile(path)).toString('base64');
+      continue;
+    }
+    named[`${path.replace(/\/$/, '')}/`] = '';
+    for (const entry of await fsp.readdir(path, { withFileTypes: true })) {
+      if (entry.isFile()) named[join(path, entry.name)] = (await fsp.readFile(join(path, entry.name))).toString('base64');
+    }
+  }
+  return named;
 }

@@ -12,7 +12,7 @@ export interface TranscodeRequestBody {
   env: Record<string, string>;
   cwd: string;
   /** Stream mode (docs/WORKER.md): the worker shares no storage with Plex; the size of each streamed `-i` value, by argv index. */
-  storage?: { mode: 'stream'; inputs: Record<string, number>; files?: Record<string, string> };
+  storage?: { mode: 'stream'; inputs: Record<string, number>; files?: Record<string, string>; named?: Record<string, string> };
 }
 
 /** A request body once validated, as the worker uses it. */
@@ -22,7 +22,7 @@ export interface TranscodeRequest {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
   /** Stream mode: the size in bytes of each streamed input, by its argv index (null: shared storage). */
-  readonly stream?: { readonly inputs: ReadonlyMap<number, number>; readonly files?: ReadonlyMap<number, Buffer> } | null;
+  readonly stream?: { readonly inputs: ReadonlyMap<number, number>; readonly files?: ReadonlyMap<number, Buffer>; readonly named?: ReadonlyMap<string, Buffer> } | null;
 }
 
 /** The 202 body: the job and where its link is. */
@@ -67,8 +67,8 @@ export function validateTranscodeRequest(body: unknown): TranscodeRequest {
   return { sessionId, argv: argv as string[], env: Object.fromEntries(entries) as Record<string, string>, cwd, stream };
 }
 
-/** `storage`: absent (shared), or `{ mode: "stream", inputs: { "<argv index of an -i value>": size }, files?: { "<argv index>": base64 } }`. */
-function validateStorage(storage: unknown, argv: readonly string[]): { inputs: Map<number, number>; files: Map<number, Buffer> } | null {
+/** `storage`: absent (shared), or `{ mode: "stream", inputs: { "<argv index of an -i value>": size }, files?: { "<argv index>": base64 }, named?: { "<Plex path a filter reads>": base64 } }`. */
+function validateStorage(storage: unknown, argv: readonly string[]): { inputs: Map<number, number>; files: Map<number, Buffer>; named: Map<string, Buffer> } | null {
   if (storage === undefined) return null;
   const { mode, inputs } = (typeof storage === 'object' && storage !== null ? storage : {}) as Record<string, unknown>;
   if (mode !== 'stream' || typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
@@ -91,7 +91,16 @@ function validateStorage(storage: unknown, argv: readonly string[]): { inputs: M
     if (typeof data !== 'string') throw bad(`storage.files.${key}: expected base64 text, got ${describeValue(data)}`);
     contents.set(index, Buffer.from(data, 'base64'));
   }
-  return { inputs: sizes, files: contents };
+  // Files the argv's filters read by name (subtitles, a fontsdir's fonts; a folder as "path/"), whole, by Plex path.
+  const { named = {} } = storage as Record<string, unknown>;
+  if (typeof named !== 'object' || named === null || Array.isArray(named)) throw bad(`storage.named: expected an object, got ${describeValue(named)}`);
+  const byPath = new Map<string, Buffer>();
+  for (const [path, data] of Object.entries(named)) {
+    if (!isCleanString(path, 4096) || !path.startsWith('/') || path.split('/').some((part) => part === '..' || part === '.')) throw bad(`storage.named: ${JSON.stringify(path)} is not an absolute path without . or ..`);
+    if (typeof data !== 'string') throw bad(`storage.named[${JSON.stringify(path)}]: expected base64 text, got ${describeValue(data)}`);
+    byPath.set(path, Buffer.from(data, 'base64'));
+  }
+  return { inputs: sizes, files: contents, named: byPath };
 }
 
 /** The job id of a received 202 body, or null when it is not one. */

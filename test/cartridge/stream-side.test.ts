@@ -7,8 +7,9 @@ import type { AddressInfo } from 'node:net';
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { planStream } from '../../cartridge/stream/plan.ts';
+import { MAX_WHOLE_BYTES, planStream } from '../../cartridge/stream/plan.ts';
 import { createStreamSide } from '../../cartridge/stream/side.ts';
+import { validateTranscodeRequest } from '../../core/wire/transcode.ts';
 
 interface Seen { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer }
 
@@ -109,4 +110,44 @@ t.test('a fetch cut off mid-file, or longer than announced, leaves no file under
   await side.fetch({ type: 'file', id: 1, path: join(session, 'media-00001.ts'), size: 1000 } as never);
   await side.fetch({ type: 'file', id: 2, path: join(session, 'media-00002.ts'), size: 4 } as never);
   t.same(readdirSync(session), [], 'neither segment, nor a temp file, is in the session folder');
+});
+
+t.test('files the filters name: the subtitle and the fontsdir\'s own fonts go whole; a symlink out, a subfolder, any other read are not sent', async (t) => {
+  const dir = realpathSync(t.testdir({
+    media: { 'film.mkv': 'FILM' },
+    secret: 'do not send',
+    session: { 'sub.srt': 'SRT', fonts: { 'a.ttf': 'FONT-A', deeper: { 'b.ttf': 'FONT-B' }, out: t.fixture('symlink', '../../secret') } },
+  }));
+  const session = join(dir, 'session');
+  const argv = ['-i', join(dir, 'media', 'film.mkv'), '-vf', `scale=w=640:h=-2,subtitles=${join(session, 'sub.srt')}:fontsdir=fonts`, '-f', 'segment', 'media-%05d.ts'];
+  const plan = await planStream(argv, session);
+  const named = Object.fromEntries(Object.entries(plan.named).map(([path, data]) => [path, Buffer.from(data, 'base64').toString()]));
+  t.same(named, { [join(session, 'sub.srt')]: 'SRT', [`${join(session, 'fonts')}/`]: '', [join(session, 'fonts', 'a.ttf')]: 'FONT-A' }, 'exactly the subtitle, the folder and its regular files');
+  t.same([...plan.readable], [join(dir, 'media', 'film.mkv')], 'and they add nothing the worker may read');
+  const worker = await fakeWorker(t, (_p, res) => res.writeHead(404).end());
+  const side = createStreamSide({ worker: { url: worker.url, apiKey: '' }, jobId: 'j', plan, warn: () => undefined });
+  t.teardown(() => side.close());
+  const asked = [join(session, 'fonts', 'out'), join(session, 'sub.srt'), join(session, 'fonts', 'a.ttf'), `${join(dir, 'media')}/./film.mkv`, `${join(dir, 'media')}//film.mkv`];
+  asked.forEach((path, i) => side.read({ type: 'read', id: i, rid: 10 + i, path, offset: 0, length: 100 } as never));
+  await until(() => worker.seen.length === asked.length);
+  for (const seen of worker.seen) {
+    t.match(seen.headers['x-plexbeam-read-error'], /not a file this job reads/, `${seen.url} refused`);
+    t.equal(seen.body.length, 0, 'with no byte');
+  }
+});
+
+t.test('fonts and subtitles too large to send with the job: planning stream mode fails (the cartridge falls back)', async (t) => {
+  const dir = realpathSync(t.testdir({ media: { 'film.mkv': 'x' }, session: { 'x.ass': 'ASS', fonts: { 'big.ttf': 'F'.repeat(MAX_WHOLE_BYTES + 1) } } }));
+  await t.rejects(planStream(['-i', join(dir, 'media', 'film.mkv'), '-vf', 'ass=x.ass:fontsdir=fonts', 'out.mkv'], join(dir, 'session')), /more than the \d+ stream mode sends/);
+});
+
+t.test('the worker takes storage.named only as absolute Plex paths without . or .. (it writes each into the job\'s mirror)', async (t) => {
+  const body = (named: unknown) => ({ session_id: 's', argv: ['-i', '/m/film.mkv', 'out.mkv'], env: {}, cwd: '/t', storage: { mode: 'stream', inputs: { 1: 4 }, named } });
+  const ok = validateTranscodeRequest(body({ '/t/sub.srt': Buffer.from('SRT').toString('base64'), '/t/fonts/': '' }));
+  t.same([...(ok.stream?.named ?? new Map()).entries()].map(([p, d]) => [p, d.toString()]), [['/t/sub.srt', 'SRT'], ['/t/fonts/', '']]);
+  for (const path of ['/t/../etc/cron.d/x', 'relative.srt', '/t/./x', '/t/x\0']) {
+    t.throws(() => validateTranscodeRequest(body({ [path]: '' })), /storage\.named/, `${JSON.stringify(path)} refused`);
+  }
+  t.throws(() => validateTranscodeRequest(body(['x'])), /storage\.named: expected an object/);
+  t.throws(() => validateTranscodeRequest(body({ '/t/x': 5 })), /expected base64 text/);
 });

@@ -3,7 +3,7 @@
 // worker's ffmpeg over the cartridge's reads (Range), the segments and `header` come back and are
 // renamed into place before the segment list that names them reaches Plex.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { adaptCorpusArgv, ensureTestMedia, loadCorpus, startFakePms } from '../harness/index.ts';
@@ -127,6 +127,28 @@ t.test('02 streamed: a seek 1 s into the clip (ffmpeg seeks over Range reads) wi
   const codecs = await checkHeaderPlusSegments(t, session, segs, ['video', 'audio']);
   t.same(codecs, ['hevc', 'aac']);
   t.ok(requests.some((r) => r.path.endsWith('/manifest')), 'the segment list reached Plex');
+});
+
+const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf';
+t.test('a subtitles= burn-in streamed: the sidecar SRT in the transcode folder and the fontsdir\'s font reach the worker\'s ffmpeg through the cartridge', { skip: existsSync(FONT) ? false : `no ${FONT} (fonts-dejavu-core) to put in the fonts folder` }, async (t) => {
+  const session = join(dir, 'tx', 'burn');
+  mkdirSync(join(session, 'fonts'), { recursive: true });
+  writeFileSync(join(session, 'sub.srt'), '1\n00:00:00,000 --> 00:00:05,000\nStreamed subtitle\n\n');
+  copyFileSync(FONT, join(session, 'fonts', 'mono.ttf'));
+  const source = clip('h264Aac');
+  const argv = ['-i', source, '-vf', `subtitles=filename=${join(session, 'sub.srt')}:fontsdir=fonts:force_style=FontName=DejaVu Sans Mono`, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '24', '-an',
+    '-f', 'segment', '-segment_time', '1', '-segment_list', `${pms.url}/video/:/transcode/session/f/g/manifest?X-Plex-Http-Pipeline=infinite`, '-segment_list_type', 'csv', 'media-%05d.ts'];
+  const run = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: config }), cwd: session });
+  t.equal(run.code, 0, run.stderr.slice(-3000));
+  const row = (await readSessions(dir)).find((r) => r.cwd === session);
+  t.match(row, { decision: 'remote', storage: 'stream', exitCode: 0 });
+  const started = await worker.waitForLog((l) => l.msg === 'job started' && (l.argv as string[]).some((a) => a.includes('sub.srt')));
+  const graph = (started.argv as string[]).find((a) => a.includes('sub.srt')) as string;
+  t.match(graph, /filename=[^:]*\/stream\/[^:]*\/tx\/burn\/sub\.srt/, `the SRT is read from the job's mirror folder: ${graph}`);
+  t.notOk(graph.includes(`=${session}`), 'no Plex path in the filter graph that ran');
+  const segs = readdirSync(session).filter((f) => /^media-\d+\.ts$/.test(f));
+  t.ok(segs.length >= 2, `segments burned in and shipped back: ${segs.join(' ')}`);
+  t.same(readdirSync(join(session, 'fonts')), ['mono.ttf'], 'the fonts folder on the Plex machine is untouched');
 });
 
 t.test('the worker dying mid-job: the cartridge exits as a failed transcode, no partial file is visible, no ffmpeg is left', async (t) => {

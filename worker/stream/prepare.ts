@@ -29,11 +29,15 @@ export function streamedRequest(request: TranscodeRequest, mirror: string, input
   const root = resolveReal(mirror);
   const pushed = request.stream?.files ?? new Map<number, Buffer>();
   const pushedPaths = [...pushed.keys()].map((index) => inputPath(request.argv[index] as string, request.cwd));
-  const folders = [request.cwd, ...outputNames(request.argv, request.cwd).folders, ...pushedPaths.map((path) => dirname(path))];
+  // Files the filters read by name (a subtitle, a fontsdir's fonts): their folders are mirrored too.
+  const named = request.stream?.named ?? new Map<string, Buffer>();
+  const namedFolders = [...named.keys()].map((path) => (path.endsWith('/') ? path.replace(/\/+$/, '') || '/' : dirname(path)));
+  const folders = [request.cwd, ...outputNames(request.argv, request.cwd).folders, ...pushedPaths.map((path) => dirname(path)), ...namedFolders];
   const pathMap = [...new Set(folders)].map((from) => ({ from, to: `${root}${from}` }));
   for (const { to } of pathMap) mkdirSync(to, { recursive: true, mode: 0o700 });
   // A sidecar sent whole (a subtitle a filter reads by name) is written where the argv, mapped, names it.
   [...pushed.values()].forEach((data, i) => writeFileSync(`${root}${pushedPaths[i] as string}`, data, { mode: 0o600 }));
+  for (const [path, data] of named) if (!path.endsWith('/')) writeFileSync(`${root}${path}`, data, { mode: 0o600 });
   const inputs: StreamInput[] = [];
   const argv = request.argv.map((value, index) => {
     const size = sizes.get(index);
