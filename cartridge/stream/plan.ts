@@ -6,7 +6,8 @@
 import { nodeFs } from '../../core/builtins.ts';
 import { join } from 'node:path';
 import { filterFiles } from '../../core/stream/filter-files.ts';
-import { fileInputIndices, inputPath, outputNames, type OutputNames } from '../../core/stream/output-names.ts';
+import { fileInputIndices, inputPath, loopbackInputIndices, outputNames, type OutputNames } from '../../core/stream/output-names.ts';
+import { loopbackSize } from './loopback-input.ts';
 
 export interface StreamPlan {
   /** `POST /transcode`'s `storage.inputs`: each streamed `-i` value's argv index → its size. */
@@ -15,8 +16,10 @@ export interface StreamPlan {
   files: Record<string, string>;
   /** `storage.named`: the files the argv's filters read by name (a `subtitles=` file, each font of a `fontsdir=`), whole (base64), by Plex path; a folder as `path/` → ''. */
   named: Record<string, string>;
-  /** The absolute paths the worker may read (the `-i` files, nothing else). */
+  /** The absolute paths the worker may read (the `-i` files, nothing else), and the loopback `-i` URLs as the argv writes them. */
   readable: ReadonlySet<string>;
+  /** Of those, the loopback URLs (read from Plex by ranged GETs). */
+  urls: ReadonlySet<string>;
   /** The output files the worker may ship back. */
   names: OutputNames;
 }
@@ -45,10 +48,18 @@ export async function planStream(argv: readonly string[], cwd: string): Promise<
     inputs[String(index)] = info.size;
     readable.add(path);
   }
+  // Plex's own loopback URLs: the worker cannot reach them; the cartridge reads them for it.
+  const urls = new Set<string>();
+  for (const index of loopbackInputIndices(argv)) {
+    const url = argv[index] as string;
+    inputs[String(index)] = await loopbackSize(url);
+    readable.add(url);
+    urls.add(url);
+  }
   const named = await namedFiles(argv, cwd);
   const whole = [...Object.values(files), ...Object.values(named)].reduce((sum, data) => sum + (data.length * 3) / 4, 0);
   if (whole > MAX_WHOLE_BYTES) throw new Error(`the subtitles and fonts this job reads by name hold ${Math.round(whole)} bytes, more than the ${MAX_WHOLE_BYTES} stream mode sends with a job`);
-  return { inputs, files, named, readable, names: outputNames(argv, cwd) };
+  return { inputs, files, named, readable, urls, names: outputNames(argv, cwd) };
 }
 
 /** The files the argv's filters name, read now: a folder's regular files (not its symlinks, nor its subfolders), a file as named. */

@@ -9,8 +9,9 @@ import type { FileHandle } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { basename, dirname, join } from 'node:path';
 import { nodeFs, nodeHttp, nodeHttps } from '../../core/builtins.ts';
-import { connectPinned, pinFor } from '../../core/tls-pin.ts';
+import { pinFor } from '../../core/worker-pins.ts';
 import type { LinkMessage } from '../link-client.ts';
+import { loopbackRead } from './loopback-input.ts';
 import type { StreamPlan } from './plan.ts';
 
 /** node:fs/promises, loaded when a job streams (core/builtins.ts: the cartridge's start-up path stays light). */
@@ -57,7 +58,7 @@ export function createStreamSide(options: StreamSideOptions): StreamSide {
   const request = async (method: string, path: string, headers: Record<string, string>, body?: Buffer): Promise<IncomingMessage> => {
     const url = new URL(path, options.worker.url);
     const pin = pinFor(url);
-    const socket = pin === undefined ? undefined : await connectPinned(url, pin);
+    const socket = pin === undefined ? undefined : await import('../../core/tls-pin.ts').then(({ connectPinned }) => connectPinned(url, pin));
     const client = url.protocol === 'https:' ? nodeHttps() : nodeHttp();
     const all = { ...headers, ...(options.worker.apiKey ? { 'x-api-key': options.worker.apiKey } : {}), ...(body === undefined ? {} : { 'content-length': String(body.length) }) };
     return new Promise((resolve, reject) => {
@@ -84,6 +85,13 @@ export function createStreamSide(options: StreamSideOptions): StreamSide {
       if (!plan.readable.has(path) || !Number.isSafeInteger(offset) || offset < 0 || !(length > 0)) {
         warnOnce(`refused:${path}`, `refused the worker's read of ${path}: not a file this job's argv names`);
         void answer(rid, null, 'not a file this job reads').catch(() => undefined);
+        return;
+      }
+      if (plan.urls.has(path)) {
+        void (async () => answer(rid, await loopbackRead(path, offset, length)))().catch((error: NodeJS.ErrnoException) => {
+          if (!closed) warnOnce('read', `a read of Plex's loopback input for the worker failed (${error.code ?? error.message})`);
+          if (!closed) void answer(rid, null, 'the Plex machine could not read it').catch(() => undefined);
+        });
         return;
       }
       let handle = handles.get(path);

@@ -8,7 +8,7 @@
  */
 import { dirname, join } from 'node:path';
 import { nodeFs } from '../../core/builtins.ts';
-import { fileInputIndices, inputPath, outputNames } from '../../core/stream/output-names.ts';
+import { fileInputIndices, inputPath, loopbackInputIndices, outputNames } from '../../core/stream/output-names.ts';
 import { requestJson } from '../http.ts';
 
 /** The mode chosen, and the words the session log and doctor show. */
@@ -54,6 +54,9 @@ export function storageQuestions(argv: readonly string[], cwd: string): [string,
 /** Chooses the storage mode of one job on one worker. */
 export async function chooseStorage(question: StorageQuestion): Promise<StorageChoice> {
   if (question.setting !== 'auto') return { mode: question.setting, reason: `workers[].storage is "${question.setting}"` };
+  // Plex's own loopback media URL: no worker reaches it, so the cartridge must read it (stream mode).
+  const loopback = loopbackInputIndices(question.argv)[0];
+  if (loopback !== undefined) return { mode: 'stream', reason: `auto: the input ${(question.argv[loopback] as string).replace(/\?.*/, '?…')} is on the Plex machine's loopback, which the worker cannot reach` };
   const now = question.now ?? Date.now();
   const fs = nodeFs();
   const cachePath = join(question.cacheDir, CACHE_FILE);

@@ -5,6 +5,7 @@
  * never lands on the Plex machine. Light (node:path only): it is in the cartridge's bundle.
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { isLoopbackUrl } from '../loopback.ts';
 
 /** The output files a job may ship back. */
 export interface OutputNames {
@@ -81,4 +82,13 @@ export function fileInputIndices(argv: readonly string[]): number[] {
 export function inputPath(value: string, cwd: string): string {
   const path = value.startsWith('file:') ? value.slice('file:'.length) : value;
   return isAbsolute(path) ? resolve(path) : resolve(cwd, path);
+}
+
+/** The argv indices of the `-i` values that are http(s) URLs on the Plex machine's loopback (Plex's own `http://127.0.0.1:32400/…`): the cartridge fetches them for the worker. */
+export function loopbackInputIndices(argv: readonly string[]): number[] {
+  const indices: number[] = [];
+  argv.forEach((value, index) => {
+    if (argv[index - 1] === '-i' && /^https?:\/\//i.test(value) && isLoopbackUrl(value)) indices.push(index);
+  });
+  return indices;
 }

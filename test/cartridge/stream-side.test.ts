@@ -151,3 +151,14 @@ t.test('the worker takes storage.named only as absolute Plex paths without . or 
   t.throws(() => validateTranscodeRequest(body(['x'])), /storage\.named: expected an object/);
   t.throws(() => validateTranscodeRequest(body({ '/t/x': 5 })), /expected base64 text/);
 });
+
+t.test('a loopback input whose server answers no ranges cannot be streamed seekable: planning fails with the reason', async (t) => {
+  const server = createServer((_req, res) => res.writeHead(200, { 'content-length': '4' }).end('FILM'));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/library/parts/1/file.mkv?X-Plex-Token=secret`;
+  const dir = realpathSync(t.testdir({ session: {} }));
+  await t.rejects(planStream(['-i', url, '-c', 'copy', 'out.mkv'], join(dir, 'session')), /answered a range request with HTTP 200 and no Content-Range: it cannot be streamed seekable/);
+  const error = await planStream(['-i', url, '-c', 'copy', 'out.mkv'], join(dir, 'session')).catch((e: Error) => e);
+  t.notMatch((error as Error).message, /secret/, 'the token is not in the reason');
+});

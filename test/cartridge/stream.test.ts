@@ -3,9 +3,11 @@
 // worker's ffmpeg over the cartridge's reads (Range), the segments and `header` come back and are
 // renamed into place before the segment list that names them reaches Plex.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import t from 'tap';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import t, { type Test } from 'tap';
 import { adaptCorpusArgv, ensureTestMedia, loadCorpus, startFakePms } from '../harness/index.ts';
 import { checkCsvList, checkHeaderPlusSegments, checkSegments } from '../translate/helpers/checks.ts';
 import { API_KEY, BIN, TOKEN, installShim, plexEnv, readSessions, runShim, writeConfig } from './helpers.ts';
@@ -149,6 +151,50 @@ t.test('a subtitles= burn-in streamed: the sidecar SRT in the transcode folder a
   const segs = readdirSync(session).filter((f) => /^media-\d+\.ts$/.test(f));
   t.ok(segs.length >= 2, `segments burned in and shipped back: ${segs.join(' ')}`);
   t.same(readdirSync(join(session, 'fonts')), ['mono.ttf'], 'the fonts folder on the Plex machine is untouched');
+});
+
+/** A stand-in for Plex's own media URLs on its loopback: serves `file` with Range support (206, Content-Range) and records each range asked. */
+async function rangeServer(t: Test, file: string) {
+  const ranges: string[] = [];
+  const size = statSync(file).size;
+  const server = createServer((req, res) => {
+    const range = /^bytes=(\d+)-(\d*)$/.exec(String(req.headers.range ?? ''));
+    ranges.push(String(req.headers.range ?? 'none'));
+    if (range === null) return void res.writeHead(200, { 'content-length': size }).end(readFileSync(file));
+    const start = Number(range[1]);
+    const end = Math.min(range[2] ? Number(range[2]) : size - 1, size - 1);
+    if (start >= size) return void res.writeHead(416, { 'content-range': `bytes */${size}` }).end();
+    res.writeHead(206, { 'content-length': end + 1 - start, 'content-range': `bytes ${start}-${end}/${size}`, 'accept-ranges': 'bytes' });
+    createReadStream(file, { start, end }).pipe(res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => {
+    server.closeAllConnections();
+    server.close(() => resolve());
+  }));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, ranges };
+}
+
+t.test('a loopback input (Plex\'s own http://127.0.0.1:32400/... media URL): the cartridge reads it from Plex by ranges and the worker\'s ffmpeg seeks in it', async (t) => {
+  const source = clip('h264Aac');
+  const plexMedia = await rangeServer(t, source);
+  const auto = writeConfig(dir, { workers: [{ url: worker.url, apiKey: API_KEY, name: 'pc' }], fallbackToLocal: false });
+  const session = join(dir, 'tx', 'loopback');
+  mkdirSync(session, { recursive: true });
+  const input = `${plexMedia.url}/library/parts/7/1700000000/file.mkv?X-Plex-Token=${TOKEN}`;
+  const argv = ['-ss', '1', '-i', input, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '12', '-c:a', 'aac', '-f', 'segment', '-segment_time', '0.5',
+    '-segment_list', `${pms.url}/video/:/transcode/session/l/m/manifest?X-Plex-Http-Pipeline=infinite`, '-segment_list_type', 'csv', 'media-%05d.ts'];
+  const run = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: auto }), cwd: session });
+  t.equal(run.code, 0, run.stderr.slice(-3000));
+  const row = (await readSessions(dir)).find((r) => r.cwd === session);
+  t.match(row, { decision: 'remote', storage: 'stream', storageReason: /^auto: the input http:\/\/127\.0\.0\.1:\d+\/library\/parts\/7\/1700000000\/file\.mkv\?… is on the Plex machine's loopback/ });
+  t.notOk(String(row?.storageReason).includes(TOKEN), 'the token stays out of the session log reason');
+  t.ok(plexMedia.ranges.length >= 2 && plexMedia.ranges.every((r) => /^bytes=\d+-\d+$/.test(r)), `Plex was asked for ranges only: ${plexMedia.ranges.slice(0, 6).join(' ')}`);
+  t.ok(plexMedia.ranges.includes('bytes=0-0'), 'its size asked once with a one-byte range');
+  const segs = readdirSync(session).filter((f) => /^media-\d+\.ts$/.test(f)).sort();
+  t.ok(segs.length >= 2, `segments from 1 s on, on the Plex machine: ${segs.join(' ')}`);
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_type', '-of', 'csv=p=0', join(session, segs[0] as string)], { encoding: 'utf8' });
+  t.match(probe.stdout, /video[\s\S]*audio/, 'ffprobe reads the first segment\'s video and audio');
 });
 
 t.test('the worker dying mid-job: the cartridge exits as a failed transcode, no partial file is visible, no ffmpeg is left', async (t) => {

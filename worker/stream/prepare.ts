@@ -42,7 +42,8 @@ export function streamedRequest(request: TranscodeRequest, mirror: string, input
   const argv = request.argv.map((value, index) => {
     const size = sizes.get(index);
     if (size === undefined) return mapPathsInValue(value, pathMap);
-    inputs.push({ path: inputPath(value, request.cwd), size });
+    // A loopback URL of the Plex machine (its own media URL) is asked for as the argv writes it.
+    inputs.push({ path: /^https?:\/\//i.test(value) ? value : inputPath(value, request.cwd), size });
     return `${inputBase}${inputs.length - 1}`;
   });
   return {
