@@ -125,15 +125,23 @@ function makeCertificate(dir: string): { cert: Buffer; key: Buffer; fingerprint:
   return { cert: pem, key: readFileSync(key), fingerprint: new X509Certificate(pem).fingerprint256 };
 }
 
-/** A worker that is healthy, accepts every job, and ends its link at once (exit 0); over HTTPS with `tls`. */
+/**
+ * A worker that is healthy, sees Plex's paths (its `POST /paths/stat` answers as a real worker's
+ * does for a shared media folder, so the cartridge's `auto` storage keeps that answer for 5 minutes
+ * in storage-cache.json, as successive plays do), accepts every job, and ends its link at once
+ * (exit 0); over HTTPS with `tls`.
+ */
 async function startFakeWorker(tls?: { cert: Buffer; key: Buffer }): Promise<FakeWorker> {
   const worker = { onJob: (_at: number) => undefined } as FakeWorker;
   const handler: RequestListener = (req, res) => {
     if (req.url === '/transcode') worker.onJob(performance.now());
-    req.resume().on('end', () => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk)).on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
       const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       if (req.url === '/health') return json(200, { status: 'ok', version: 'bench', hwaccel: 'software', encoders: ['libx264'], jobs: { running: 0, queued: 0, max: 4 } });
       if (req.url === '/transcode') return json(202, { job_id: 'bench', state: 'queued' });
+      if (req.url === '/paths/stat') return json(200, { results: statAll(body) });
       if (req.url?.startsWith('/jobs/bench/link')) return res.writeHead(200).end('{"type":"hello","protocol":1}\n{"type":"exit","id":1,"state":"completed","code":0,"signal":null}\n');
       json(404, { error: 'no route' });
     });
@@ -143,6 +151,20 @@ async function startFakeWorker(tls?: { cert: Buffer; key: Buffer }): Promise<Fak
   await new Promise((resolve) => worker.server.once('listening', resolve));
   worker.url = `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${(worker.server.address() as AddressInfo).port}`;
   return worker;
+}
+
+/** `/paths/stat` results for `{ paths }`: each a readable file (an input) or a writable folder (where outputs go), inside the media root. */
+function statAll(body: string): unknown[] {
+  let paths: unknown = [];
+  try {
+    paths = (JSON.parse(body) as { paths?: unknown }).paths;
+  } catch {
+    // not JSON: no paths
+  }
+  return (Array.isArray(paths) ? paths : []).map((path) => {
+    const file = typeof path === 'string' && /\.[a-z0-9]+$/i.test(path);
+    return { path, worker_path: path, mapped: path, root: 'media', exists: true, kind: file ? 'file' : 'directory', readable: true, writable: !file };
+  });
 }
 
 function summarise(name: string, samples: number[]): StartRow {

@@ -6,7 +6,7 @@ import { requestJson } from './http.ts';
 import { canEncode } from '../core/codec-family.ts';
 import { nodeDns } from '../core/builtins.ts';
 import { isFleetCacheFresh, readFleetCache, RECENT_FAILURE_MS } from '../core/fleet-cache.ts';
-import { registerPins } from '../core/tls-pin.ts';
+import { registerPins } from '../core/worker-pins.ts';
 import { readHealth, type HealthBody } from '../core/wire/health.ts';
 import type { RejectionCode } from './fallback-reason.ts';
 

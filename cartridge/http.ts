@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { nodeHttps, nodeNet } from '../core/builtins.ts';
-import { connectPinned, pinFor } from '../core/tls-pin.ts';
+import { pinFor } from '../core/worker-pins.ts';
 
 export interface JsonResponse {
   status: number;
@@ -102,7 +102,8 @@ function unchunk(data: Buffer): Buffer {
 async function sendHttps(url: URL, method: string, headers: Record<string, string>, payload: Buffer | undefined, signal: AbortSignal | undefined): Promise<Answer> {
   // A pinned worker (core/tls-pin.ts): the request goes out only on a connection whose certificate matched.
   const pin = pinFor(url);
-  const socket = pin === undefined ? undefined : await connectPinned(url, pin, signal);
+  // core/tls-pin.ts loads only here, off the start-up path of plain-http workers.
+  const socket = pin === undefined ? undefined : await import('../core/tls-pin.ts').then(({ connectPinned }) => connectPinned(url, pin, signal));
   return new Promise((resolve, reject) => {
     const req = nodeHttps().request(url, { method, headers, signal, ...(socket === undefined ? { agent: false } : { createConnection: () => socket }) }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];

@@ -6,7 +6,7 @@
 import type { ClientRequest } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { nodeHttp, nodeHttps } from '../core/builtins.ts';
-import { connectPinned, pinFor } from '../core/tls-pin.ts';
+import { pinFor } from '../core/worker-pins.ts';
 import { readLinkLine, type LinkMessage as WireLinkMessage } from '../core/wire/link.ts';
 
 /** One link message, as core/wire/link.ts reads it (open to fields later versions add). */
@@ -92,7 +92,7 @@ export function openLink(options: LinkClientOptions): LinkClient {
     const pin = pinFor(url);
     if (pin !== undefined) {
       // A pinned worker: the link opens on a connection whose certificate matched (core/tls-pin.ts).
-      connectPinned(url, pin).then((socket) => open(url, socket), (error: NodeJS.ErrnoException) => dropped(`worker unreachable (${error.code ?? error.message})`));
+      import('../core/tls-pin.ts').then(({ connectPinned }) => connectPinned(url, pin)).then((socket) => open(url, socket), (error: NodeJS.ErrnoException) => dropped(`worker unreachable (${error.code ?? error.message})`));
       return;
     }
     open(url);

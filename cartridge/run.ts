@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../core/config.ts';
 import { parsePlexArgv, type PlexInvocation } from '../core/plex-argv/index.ts';
 import type { EndedBy, SessionPatch } from '../core/session-log/types.ts';
-import { nodeCrypto } from '../core/builtins.ts';
+import { randomUuid } from '../core/random-uuid.ts';
 import { callbackOrigins } from './callback-origins.ts';
 import type { Commitment } from './commitment.ts';
 import { checkWorkers, type HealthResult, type WorkerCandidate } from './choose-worker.ts';
@@ -67,7 +67,7 @@ export async function runCartridge(input: CartridgeInput): Promise<ChildFate> {
   // One turn of the event loop: the health requests connect and go out before the parse, which then overlaps their round trips.
   if (health !== null) await new Promise((resolve) => setImmediate(resolve));
   const inv = parsePlexArgv(input.argv);
-  const sessionId = nodeCrypto().randomUUID();
+  const sessionId = randomUuid();
   const session = createSessionRecorder(join(config.dataDir, 'sessions.db'), () => sessionStartRow(sessionId, startedAt, input.argv, plexEnv, input.cwd, inv));
   const run: Invocation = { ...input, plexEnv, config, inv, session };
   const plan = planInvocation(inv.kind);

@@ -3,7 +3,7 @@
  * the SHA-256 fingerprint of the worker's certificate (`workers[].fingerprint`); every later
  * connection completes its TLS handshake, compares the certificate's fingerprint, and only then
  * sends a request (so a key never reaches an impostor). A self-signed certificate is the normal
- * case: the pin, not a CA, is the trust. Light (node:tls on first use): on the cartridge's path.
+ * case: the pin, not a CA, is the trust. The cartridge loads it by import() when a worker is pinned.
  */
 import type { TLSSocket } from 'node:tls';
 import { nodeTls } from './builtins.ts';
@@ -52,22 +52,5 @@ function handshake(url: URL, signal: AbortSignal | undefined): Promise<TLSSocket
   });
 }
 
-// The cartridge's pins, by origin: registered from the config once, read by every request.
-const pins = new Map<string, string>();
-
-/** Records the fingerprint of every worker that has one (the cartridge, from `workers`). */
-export function registerPins(workers: readonly { url: string; fingerprint?: string }[]): void {
-  for (const worker of workers) {
-    if (worker.fingerprint === undefined || worker.fingerprint === '') continue;
-    try {
-      pins.set(new URL(worker.url).origin, worker.fingerprint);
-    } catch {
-      // not a URL: nothing to pin
-    }
-  }
-}
-
-/** The fingerprint pinned for `url`'s origin, if any. */
-export function pinFor(url: URL): string | undefined {
-  return url.protocol === 'https:' ? pins.get(url.origin) : undefined;
-}
+// The pin registry lives in core/worker-pins.ts (light, on the cartridge's start-up path).
+export { pinFor, registerPins } from './worker-pins.ts';

@@ -5,10 +5,14 @@
  * small ES modules (resolve, read package.json scopes, compile, link each) costs more than the
  * code itself. Each module is transpiled to CommonJS by TypeScript and wrapped in a function;
  * built-ins come from `process.getBuiltinModule` (no ESM namespace, see core/builtins.ts),
- * packages (better-sqlite3) from `require`. Dynamic `import()`s stay real imports.
+ * packages (better-sqlite3) from `require`. A relative `import()` stays a real import: of the
+ * session log, `session-log.js`; of any other module, a chunk file (`chunk.<name>.js`, e.g. stream
+ * mode and TLS pinning) holding that module and what it requires that run.js lacks, defined into
+ * run.js's own module table when first imported (so a module shared with run.js, and its state,
+ * exists once). What a job does not use is never read: the common path stays small.
  * Run after `tsc` (npm run build does): `scripts/with-node node scripts/bundle-cartridge.ts`.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -20,22 +24,41 @@ const BUNDLES = [
   { entry: 'cartridge/run.ts', file: 'run.js', exports: ['runCartridge', 'stopFate'] },
   { entry: 'core/session-log/index.ts', file: 'session-log.js', exports: ['openSessionLog'] },
 ];
-const RENAMED_IMPORTS: Record<string, string> = { '"../core/session-log/index.js"': '"./session-log.js"' };
+const SEPARATE: Record<string, string> = { 'core/session-log/index.ts': './session-log.js' };
 
-/** Transpiles `file` (relative to the root) to CommonJS; `import()` is kept (a .cts file may use it). */
+/** The chunk file that holds lazily imported module `id`: `chunk.stream-side.js` for cartridge/stream/side.ts, `chunk.core-tls-pin.js` for core/tls-pin.ts. */
+function chunkFile(id: string): string {
+  return `chunk.${id.replace(/^cartridge\//, '').replace(/\.ts$/, '').replaceAll('/', '-')}.js`;
+}
+
+/** A relative specifier from `file` as a module id (`core/x.ts`). */
+function idOf(file: string, spec: string): string {
+  return relative(root, resolve(root, dirname(file), spec)).replace(/\.js$/, '.ts');
+}
+
+/** Module ids that `import()` loads lazily, found while transpiling (each becomes a chunk). */
+const lazyEntries = new Set<string>();
+
+/** Transpiles `file` (relative to the root) to CommonJS; a relative `import()` becomes a bundle's or a chunk's. */
 function transpile(file: string): string {
   const source = readFileSync(join(root, file), 'utf8');
   const { outputText } = ts.transpileModule(source, {
     fileName: file.replace(/\.ts$/, '.cts'),
     compilerOptions: {
       module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2023,
-      rewriteRelativeImportExtensions: true, esModuleInterop: true,
+      rewriteRelativeImportExtensions: true, esModuleInterop: true, removeComments: true,
     },
   });
   let code = outputText.replace(/^\/\/# sourceMappingURL=.*$/m, '');
-  for (const [from, to] of Object.entries(RENAMED_IMPORTS)) code = code.replaceAll(`import(${from})`, `import(${to})`);
-  // A bundle lives in dist/cartridge/: a kept import() is relative to it, so only cartridge/ may have one.
-  if (/\bimport\((?!"\.\/session-log\.js")/.test(code) && dirname(file) !== 'cartridge') throw new Error(`${file} has a dynamic import; it would resolve from dist/cartridge/`);
+  code = code.replace(/\bimport\("(\.{1,2}\/[^"]+)"\)/g, (_all, spec: string) => {
+    const id = idOf(file, spec);
+    const separate = SEPARATE[id];
+    if (separate !== undefined) return `import(${JSON.stringify(separate)})`;
+    lazyEntries.add(id);
+    return `loadChunk(${JSON.stringify(id)}, () => import(${JSON.stringify(`./${chunkFile(id)}`)}))`;
+  });
+  // Every bundle lives in dist/cartridge/: any other import() would resolve from there, wrongly.
+  if (/\bimport\((?!"\.\/(session-log|chunk\.[a-z0-9-]+)\.js"\))/.test(code)) throw new Error(`${file} has an import() the bundler cannot place`);
   return code;
 }
 
@@ -59,21 +82,48 @@ function resolveId(from, spec) {
   }
   return parts.join('/').replace(/\\.js$/, '.ts');
 }
+function loadChunk(id, importChunk) {
+  return importChunk().then((chunk) => {
+    chunk.define(definitions, loadChunk);
+    return load(id);
+  });
+}
 `;
 
-for (const bundle of BUNDLES) {
+/** Every module `entry` requires, transitively, that `have` lacks: id → CommonJS code. */
+function collect(entry: string, have: ReadonlySet<string> = new Set()): Map<string, string> {
   const modules = new Map<string, string>();
-  const queue = [bundle.entry];
+  const queue = [entry];
   while (queue.length > 0) {
     const file = queue.shift() as string;
-    if (modules.has(file)) continue;
+    if (modules.has(file) || have.has(file)) continue;
     const code = transpile(file);
     modules.set(file, code);
-    for (const [, spec] of code.matchAll(/\brequire\("(\.{1,2}\/[^"]+)"\)/g)) queue.push(relative(root, resolve(root, dirname(file), spec as string)).replace(/\.js$/, '.ts'));
+    for (const [, spec] of code.matchAll(/\brequire\("(\.{1,2}\/[^"]+)"\)/g)) queue.push(idOf(file, spec as string));
   }
+  return modules;
+}
+
+const definition = ([id, code]: [string, string]) => `definitions[${JSON.stringify(id)}] = function (exports, require, module) {\n${code}};\n`;
+
+for (const old of readdirSync(OUT_DIR)) if (old.startsWith('chunk.')) rmSync(join(OUT_DIR, old));
+for (const bundle of BUNDLES) {
+  lazyEntries.clear();
+  const modules = collect(bundle.entry);
   const head = `// Generated by scripts/bundle-cartridge.ts from ${modules.size} modules (entry ${bundle.entry}); do not edit.\n`;
-  const bodies = [...modules].map(([id, code]) => `definitions[${JSON.stringify(id)}] = function (exports, require, module) {\n${code}};\n`);
   const tail = `const entry = load(${JSON.stringify(bundle.entry)});\n${bundle.exports.map((name) => `export const ${name} = entry.${name};\n`).join('')}`;
-  writeFileSync(join(OUT_DIR, bundle.file), head + PRELUDE + bodies.join('') + tail);
+  writeFileSync(join(OUT_DIR, bundle.file), head + PRELUDE + [...modules].map(definition).join('') + tail);
   process.stdout.write(`bundled ${modules.size} modules into ${relative(root, join(OUT_DIR, bundle.file))}\n`);
+  // The chunks its import()s load (and theirs in turn), each without what the bundle already holds.
+  const done = new Set<string>();
+  for (let pending = [...lazyEntries]; pending.length > 0; pending = [...lazyEntries].filter((id) => !done.has(id))) {
+    for (const id of pending) {
+      done.add(id);
+      const chunk = collect(id, new Set(modules.keys()));
+      const text = `// Generated by scripts/bundle-cartridge.ts: ${id} and ${chunk.size - 1} more modules, loaded on first use by ${bundle.file}; do not edit.\n`
+        + `export function define(definitions, loadChunk) {\n${[...chunk].map(definition).join('')}}\n`;
+      writeFileSync(join(OUT_DIR, chunkFile(id)), text);
+      process.stdout.write(`bundled ${chunk.size} modules into ${relative(root, join(OUT_DIR, chunkFile(id)))}\n`);
+    }
+  }
 }

@@ -18,8 +18,8 @@
  *   list sizes, 0/1 switches, stream indices). Numbers inside other filter arguments stay.
  * - `-metadata` values → `key=<v>` (titles and languages are not part of the job's shape).
  */
-// node:crypto through the namespace-free loader: this runs in the cartridge's start-up (core/builtins.ts).
-import { nodeCrypto } from '../builtins.ts';
+// SHA-1 in plain JavaScript: this runs in the cartridge's start-up, where node:crypto costs ~4 ms to load.
+import { sha1Hex } from '../sha1.ts';
 import { abstractTarget, looksLikePath, pathClass, replaceIds, resolutionClass } from './abstract-values.ts';
 import { parseFilterGraph, type GraphFilter, type GraphParser } from './filter-graph.ts';
 import { sizeFromFilters } from './stream-facts.ts';
@@ -110,5 +110,5 @@ export function argvPattern(argv: readonly string[]): string {
 
 /** A short stable id of a pattern: the first 12 hex characters of its sha1. */
 export function patternIdOf(pattern: string): string {
-  return nodeCrypto().createHash('sha1').update(pattern).digest('hex').slice(0, 12);
+  return sha1Hex(pattern).slice(0, 12);
 }

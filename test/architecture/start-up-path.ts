@@ -26,11 +26,34 @@ export interface StartUpRules {
   lazy: Readonly<Record<string, readonly string[]>>;
 }
 
-/** The cartridge's rules: light built-ins by name, the session log (and SQLite) lazily. */
+/**
+ * The cartridge's rules: light built-ins by name; lazily, the session log (and SQLite), and the
+ * code only some jobs use: stream mode's plan and side, TLS pinning (a pinned https worker).
+ */
 export const CARTRIDGE_RULES: StartUpRules = {
   builtins: ['node:module', 'node:os', 'node:path'],
-  lazy: { 'core/session-log/index.ts': ['better-sqlite3'] },
+  lazy: {
+    'core/session-log/index.ts': ['better-sqlite3'],
+    'cartridge/stream/plan.ts': [],
+    'cartridge/stream/side.ts': [],
+    'core/tls-pin.ts': [],
+    'core/pinned-request.ts': [],
+  },
 };
+
+/** The chunk files scripts/bundle-cartridge.ts writes beside run.js for the lazy modules run.js reaches by import(). */
+export const CARTRIDGE_CHUNKS: Readonly<Record<string, string>> = {
+  'cartridge/stream/plan.ts': 'chunk.stream-plan.js',
+  'cartridge/stream/side.ts': 'chunk.stream-side.js',
+  'core/tls-pin.ts': 'chunk.core-tls-pin.js',
+};
+
+/** Module ids run.js (the start-up bundle) must not hold: the logger, and every lazy module (a lazy index.ts: its whole folder). */
+export function startUpForbidden(rules: StartUpRules = CARTRIDGE_RULES): RegExp {
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const ids = Object.keys(rules.lazy).map((id) => (id.endsWith('/index.ts') ? `${escape(dirname(id))}/` : `${escape(id)}$`));
+  return new RegExp(`^(core/log\\.ts$|${ids.join('|')})`);
+}
 
 /** Every import a module's code performs when it runs (type-only imports are erased, so skipped). */
 export function importsOf(fileName: string, text: string): ModuleImport[] {
@@ -120,6 +143,8 @@ export interface BundleRules {
   dynamicImports: readonly string[];
   /** Module ids that must not be in it. */
   forbiddenModules: RegExp;
+  /** For a chunk: the modules of the bundle it is defined into (it may require them, and must not hold them again). */
+  host?: readonly string[];
 }
 
 /** Module ids a bundle holds, as scripts/bundle-cartridge.ts names them (`definitions["id"]`). */
@@ -133,7 +158,9 @@ export function checkBundle(name: string, text: string, rules: BundleRules): str
   const modules = bundleModules(text);
   if (modules.length === 0) violations.push(`${name}: no bundled modules found (not a scripts/bundle-cartridge.ts bundle?)`);
   for (const id of modules) if (rules.forbiddenModules.test(id)) violations.push(`${name}: bundles ${id}`);
-  const defined = new Set(modules);
+  const host = new Set(rules.host ?? []);
+  for (const id of modules) if (host.has(id)) violations.push(`${name}: holds ${id} again (its host bundle has it)`);
+  const defined = new Set([...modules, ...host]);
   // Each module body is its own chunk: a relative require must land in the bundle.
   const chunks = text.split(/^(?=definitions\[")/m);
   for (const chunk of chunks) {
