@@ -5,7 +5,7 @@
  * `inlineass` is left out: the worker's translation replaces it and uses the worker's fonts.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { FILE_FILTERS, parseFilterOptions, parseGraph } from '../ffmpeg-grammar/index.ts';
+import { describeOption, FILE_FILTERS, isOptionToken, parseFilterOptions, parseGraph } from '../ffmpeg-grammar/index.ts';
 
 /** One file (or, for `fontsdir`, folder) a filter of the argv reads. */
 export interface FilterFile {
@@ -13,15 +13,15 @@ export interface FilterFile {
   folder: boolean;
 }
 
-/** Options whose value is a filter graph. */
-const GRAPH_OPTION = /^-(?:vf|af|lavfi|filter_complex|filter)(?:[:.][^\s]*)?$/;
+/** Whether `token` is an option whose value is a filter graph, as the grammar describes it (`-vf`, `-filter:v`, `-filter_complex` …). */
+const takesGraph = (token: string | undefined) => token !== undefined && isOptionToken(token) && describeOption(token).kind === 'filtergraph';
 const URL_LIKE = /^[A-Za-z0-9+.-]*:/;
 
 /** The files the filter graphs of `argv` (run in `cwd`, Plex side) read by name. */
 export function filterFiles(argv: readonly string[], cwd: string): FilterFile[] {
   const found = new Map<string, FilterFile>();
   argv.forEach((graph, index) => {
-    if (!GRAPH_OPTION.test(argv[index - 1] ?? '')) return;
+    if (!takesGraph(argv[index - 1])) return;
     const parsed = parseGraph(graph);
     if (parsed.error !== null) return;
     for (const { name, args } of parsed.filters) {
