@@ -96,6 +96,24 @@ export const COMMANDS: CommandModule<object, Args>[] = [
     handler: (args) => runLazy(() => import('./commands/workers.ts'), args),
   },
   {
+    command: 'library <action> [dirs..]',
+    describe: 're-encode the media library on idle workers (AV1/HEVC), never losing a file: scan folders, list what it would save, queue encodes',
+    builder: (y) =>
+      y
+        .positional('action', { choices: ['scan', 'list', 'encode'] as const, describe: 'scan: probe the folders; list: every file and the totals; encode: queue the candidates', demandOption: true })
+        .positional('dirs', { type: 'string', array: true, describe: 'scan: the folders (Plex-side paths)' })
+        .option('json', json)
+        .option('candidates', { type: 'boolean', default: false, describe: 'list: only the files an encode would take' })
+        .option('codec', { choices: ['av1', 'hevc'] as const, describe: 'list, encode: the codec to encode to (default hevc)' })
+        .option('quality', { type: 'number', describe: "encode: the encoder's constant-quality level (CRF-like; default: the worker's)", requiresArg: true })
+        .option('min-savings', { type: 'number', default: 5, describe: 'encode: keep an encode only if it saves at least this percent', requiresArg: true })
+        .option('keep-original', { type: 'boolean', default: false, describe: 'encode: keep the original as NAME.orig.EXT (testing)' })
+        .option('limit', { type: 'number', describe: 'encode: queue at most this many files', requiresArg: true })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'encode: say what would be queued, queue nothing' })
+        .option('wait', { type: 'boolean', default: false, describe: 'encode: return when the queued jobs have ended (exit 1 if one failed)' }),
+    handler: (args) => runLazy(() => import('./commands/library.ts'), args),
+  },
+  {
     command: 'doctor',
     describe: 'check the whole set-up and say how to fix each failure',
     builder: (y) =>

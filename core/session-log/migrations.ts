@@ -106,6 +106,64 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE sessions ADD COLUMN storage TEXT;
   ALTER TABLE sessions ADD COLUMN storage_reason TEXT;
   `,
+  // 5: the library re-encode (`plexbeam library`, docs/LIBRARY.md). `library_files`: one row per
+  // scanned video file (Plex-side path), what ffprobe found and the estimated saving; `state` is
+  // candidate | skipped | not-worthwhile | done | failed (closed set in core/session-log/library-types.ts).
+  // `library_jobs`: one row per encode, with the step it reached (the swap resumes from it after a
+  // crash) and the original's identity when it was queued (size, mtime, inode, head/tail hash).
+  `
+  CREATE TABLE library_files (
+    path TEXT PRIMARY KEY NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ms INTEGER NOT NULL,
+    scanned_at INTEGER NOT NULL,
+    container TEXT,
+    codec TEXT,
+    width INTEGER,
+    height INTEGER,
+    bitrate INTEGER,
+    duration_s REAL,
+    streams TEXT NOT NULL,
+    chapters INTEGER NOT NULL DEFAULT 0,
+    estimated_saving INTEGER NOT NULL DEFAULT 0,
+    estimates TEXT NOT NULL DEFAULT '{}',
+    state TEXT NOT NULL,
+    reason TEXT,
+    saved_bytes INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX library_files_state ON library_files (state);
+
+  CREATE TABLE library_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT NOT NULL,
+    codec TEXT NOT NULL,
+    quality INTEGER,
+    min_savings REAL NOT NULL,
+    keep_original INTEGER NOT NULL CHECK (keep_original IN (0, 1)),
+    state TEXT NOT NULL,
+    step TEXT,
+    queued_at INTEGER NOT NULL,
+    started_at INTEGER,
+    ended_at INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    worker TEXT,
+    worker_url TEXT,
+    worker_job_id TEXT,
+    heard_at INTEGER,
+    percent REAL,
+    speed REAL,
+    eta_s REAL,
+    original TEXT,
+    tmp_path TEXT,
+    encoded TEXT,
+    old_size INTEGER,
+    new_size INTEGER,
+    saved_bytes INTEGER,
+    error TEXT
+  );
+  CREATE INDEX library_jobs_state ON library_jobs (state);
+  CREATE INDEX library_jobs_path ON library_jobs (path);
+  `,
 ];
 
 /** The schema version this code reads and writes. */
