@@ -88,6 +88,7 @@ export const CONFIG_SCHEMA: ObjectSpec = {
       confinement: { kind: 'enum', default: 'auto', values: CONFINEMENTS, description: 'kernel confinement of ffmpeg/ffprobe: `auto` and `bubblewrap` run each in a bubblewrap sandbox and refuse to start when it does not work; `unconfined` accepts running without it (a warning at start)' },
       allowHttpInputs: { kind: 'boolean', default: false, description: 'allow `http(s)://` inputs to hosts other than loopback (Live TV)' },
       maxBodyBytes: { kind: 'integer', default: 1_048_576, min: 1024, description: 'largest accepted request body, in bytes (1 MiB)' },
+      libraryJobs: { kind: 'integer', default: 1, min: 0, max: 16, description: 'library re-encodes (`POST /library/jobs`) run at once, apart from `maxJobs` and paused while a live transcode runs; 0 refuses them' },
     },
   },
   shaper: {

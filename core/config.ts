@@ -30,6 +30,8 @@ export interface WorkerConfig {
   readonly allowHttpInputs: boolean;
   readonly confinement: 'auto' | 'bubblewrap' | 'unconfined';
   readonly maxBodyBytes: number;
+  /** Library re-encodes at once (worker/library); absent in hand-built configs: 1. */
+  readonly libraryJobs?: number;
 }
 
 /** The `shaper` section (rates and CIDRs are validated by shaper/config.ts). */

@@ -8,6 +8,8 @@ import { validateTranscodeRequest } from '../core/wire/transcode.ts';
 import { readJsonBody, sendError, sendJson } from './http-io.ts';
 import { isActive, jobStatus } from './job.ts';
 import type { JobManager } from './jobs.ts';
+import type { LibraryManager } from './library/manager.ts';
+import { libraryRoutes } from './library/routes.ts';
 import type { Refusal, WorkerMetrics } from './metrics.ts';
 import { parsePathStatRequest, statPaths } from './path-stat.ts';
 import type { HardwareProbe } from './probe/index.ts';
@@ -26,6 +28,8 @@ export interface RouteDeps {
   log: Logger;
   /** What confines ffmpeg here (worker/confine), for `/health`. */
   confinement?: 'bubblewrap' | 'unconfined';
+  /** Library re-encodes (worker/library): `/library/jobs`, and `library` in `/health`. */
+  library?: LibraryManager;
 }
 
 type Handler = (req: IncomingMessage, res: ServerResponse, id: string, url: URL) => Promise<void> | void;
@@ -96,6 +100,7 @@ export function createRoutes(deps: RouteDeps): (req: IncomingMessage, res: Serve
       if (stream === undefined) throw new PlexBeamError('WORKER_NOT_FOUND', `job ${id} does not stream`);
       stream.serveFile(url.searchParams.get('path') ?? '', res);
     }],
+    ...(deps.library === undefined ? [] : libraryRoutes(deps.library, { maxBodyBytes: deps.maxBodyBytes, draining: () => drain.on || jobs.draining })),
     ['GET', /^\/metrics$/, (_req, res) => {
       const text = deps.metrics.render({ ...jobs.counts(), hwaccel: deps.hardware.hwaccel, encoders: deps.hardware.encoders, linkBytes: deps.linkBytes() });
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
@@ -142,6 +147,7 @@ function sendHealth(res: ServerResponse, deps: RouteDeps, draining: boolean): vo
     ffmpeg: hardware.ffmpeg.version,
     capabilities: { link: 1, callbacks: true, ws_progress: true, paths_stat: true },
     ...(deps.confinement === undefined ? {} : { confinement: deps.confinement }),
+    ...(deps.library === undefined ? {} : { library: deps.library.counts() }),
   };
   sendJson(res, deps.jobs.draining ? 503 : 200, { ...body, draining });
 }

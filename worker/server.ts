@@ -13,6 +13,7 @@ import { createLinkStore } from './callbacks/link-store.ts';
 import { isActive, type Job } from './job.ts';
 import { cleanLeftovers, createJobRecords } from './job-records.ts';
 import { createJobManager, type JobManager } from './jobs.ts';
+import { createLibraryManager } from './library/manager.ts';
 import type { JobConfiner } from './confine/index.ts';
 import { createMetrics } from './metrics.ts';
 import type { HardwareProbe } from './probe/index.ts';
@@ -111,9 +112,40 @@ export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
     keepEndedMs: deps.keepEndedMs ?? 3_600_000,
     onUpdate: (job, kind) => {
       hub.publish(job, kind);
+      if (kind === 'state') library.liveChanged();
       deps.onJobUpdate?.(job, kind);
     },
   });
+  // Library re-encodes (worker/library): apart from maxJobs, paused while any live job is queued or running.
+  const library = createLibraryManager({
+    config: deps.config,
+    hardware: deps.hardware,
+    log: deps.log,
+    workerEnv: deps.workerEnv,
+    scratchRoot: deps.scratchRoot,
+    confineMode: deps.confine?.mode ?? 'unconfined',
+    forceKillAfterMs: deps.forceKillAfterMs ?? 1500,
+    keepEndedMs: deps.keepEndedMs ?? 3_600_000,
+    liveActive: () => {
+      const { running, queued } = jobs.counts();
+      return running + queued > 0;
+    },
+  });
+  // Live play first: every library ffmpeg is stopped before a live job's own ffprobe and ffmpeg start.
+  const submitLive = jobs.submit.bind(jobs);
+  jobs.submit = (request) => {
+    library.hold();
+    try {
+      return submitLive(request);
+    } finally {
+      library.liveChanged();
+    }
+  };
+  const killLive = jobs.killAll.bind(jobs);
+  jobs.killAll = () => {
+    killLive();
+    library.killAll();
+  };
   const isAuthorized = createApiKeyCheck(deps.config.apiKey);
   // HTTPS when worker.tlsCert and worker.tlsKey are set (the Plex side pins the certificate: core/tls-pin.ts).
   const api = createApiServer(deps.config)(
@@ -128,6 +160,7 @@ export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
       linkBytes: () => links.bytes,
       log: deps.log,
       confinement: deps.confine?.mode ?? 'unconfined',
+      library,
     }),
   );
   api.on('clientError', (error, socket) => answerClientError(error, socket as Socket, deps.log, 'worker API'));
@@ -148,6 +181,7 @@ export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
     jobs,
     async listen() {
       await cleanLeftovers({ runDir, scratchRoot: deps.scratchRoot, transcodeRoots: deps.config.transcodeRoots, log: deps.log });
+      await library.cleanLeftovers();
       callbackPort = await listenOn(callbacks, 0, '127.0.0.1');
       const port = await listenOn(api, deps.config.port, deps.config.host);
       // Errors of a listening server (accept failing on EMFILE …) are logged; unheard they would end the worker.
@@ -157,7 +191,7 @@ export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
       return { port, callbackPort };
     },
     async close() {
-      await jobs.shutdown();
+      await Promise.all([jobs.shutdown(), library.shutdown()]);
       hub.close();
       await Promise.all([closeServer(api), closeServer(callbacks)]);
     },

@@ -38,6 +38,8 @@ export interface HealthBody {
   confinement?: 'bubblewrap' | 'unconfined';
   /** True while the worker refuses new jobs (`plexbeam worker drain`) and lets running ones finish. */
   draining?: boolean;
+  /** Library re-encodes (`/library/jobs`): encoding, paused while live transcodes run, waiting, and how many run at once. */
+  library?: { running: number; paused: number; queued: number; max: number };
 }
 
 /** The 503 body while the worker shuts down. */
@@ -78,5 +80,9 @@ export function readHealth(body: unknown): HealthReading {
   }
   if (b.confinement === 'bubblewrap' || b.confinement === 'unconfined') health.confinement = b.confinement;
   if (typeof b.draining === 'boolean') health.draining = b.draining;
+  const library = b.library as Record<string, unknown> | null | undefined;
+  if (typeof library === 'object' && library !== null && ['running', 'paused', 'queued', 'max'].every((key) => isCount(library[key]))) {
+    health.library = { running: library.running as number, paused: library.paused as number, queued: library.queued as number, max: library.max as number };
+  }
   return { health };
 }
