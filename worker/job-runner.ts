@@ -119,7 +119,7 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
   await job.stream?.finish(STREAM_FINISH_MS, !signal.aborted);
   job.stream?.close();
   recordOutcome(job, result, signal, warnings);
-  job.link.finish({ type: 'exit', state: job.state, code: job.exitCode, signal: job.exitSignal, error: job.error });
+  job.link.finish({ type: 'exit', state: job.state, code: job.exitCode, signal: job.exitSignal, error: job.error, error_code: job.errorCode });
   deps.metrics.jobEnded(job.state as 'completed' | 'failed' | 'cancelled', ((job.endedAt ?? 0) - job.createdAt) / 1000, job.errorCode ?? undefined);
   deps.onUpdate(job, 'state');
   await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
