@@ -23,7 +23,10 @@ export interface LinkClientOptions {
   onMessage(message: LinkMessage): void;
   /** How long reopening may fail before the worker counts as lost (its own grace is 2 s). */
   reopenForMs?: number;
-  /** A link silent this long is dead (the worker pings every 5 s). */
+  /**
+   * A link silent this long is dead, until the worker's `hello` says how often it pings
+   * (`ping_ms`): then 2.5 pings (at least 2 s), so a lost worker is noticed within 3 s.
+   */
   idleMs?: number;
   /** Says what went wrong without ending the link (a malformed line: once per link). */
   warn?(text: string): void;
@@ -38,8 +41,13 @@ export interface LinkClient {
 /** Opens the link and keeps it open until the job's `exit` message. */
 export function openLink(options: LinkClientOptions): LinkClient {
   const reopenForMs = options.reopenForMs ?? 2500;
-  const idleMs = options.idleMs ?? 12_000;
+  let idleMs = options.idleMs ?? 12_000;
   let lastId = 0;
+  /** When the last bytes came (a silent link counts as lost from then, not from when the silence was noticed). */
+  let heardAt = Date.now();
+  let deadline: NodeJS.Timeout | undefined;
+  /** True once the current request was destroyed for silence. */
+  let silence = false;
   let lostSince: number | null = null;
   let done = false;
   let current: ClientRequest | undefined;
@@ -54,13 +62,19 @@ export function openLink(options: LinkClientOptions): LinkClient {
     done = true;
     clearTimeout(idle);
     clearTimeout(retry);
+    clearTimeout(deadline);
     current?.destroy();
     finish(result);
   };
   const dropped = (reason: string) => {
     if (done) return;
     clearTimeout(idle);
-    lostSince ??= Date.now();
+    if (lostSince === null) {
+      lostSince = silence ? heardAt : Date.now();
+      // Reopening gets `reopenForMs` in all, however long each attempt hangs.
+      clearTimeout(deadline);
+      deadline = setTimeout(() => end({ kind: 'lost', reason }), Math.max(0, lostSince + reopenForMs - Date.now()));
+    }
     if (Date.now() - lostSince >= reopenForMs) return end({ kind: 'lost', reason });
     clearTimeout(retry);
     retry = setTimeout(connect, 150);
@@ -82,6 +96,10 @@ export function openLink(options: LinkClientOptions): LinkClient {
     }
     // A type this cartridge does not know (a later worker's) is skipped, its id counted.
     if (message === undefined) return;
+    if (message.type === 'hello' && typeof message.ping_ms === 'number' && message.ping_ms > 0) {
+      idleMs = Math.max(2000, message.ping_ms * 2.5);
+      watchIdle();
+    }
     options.onMessage(message);
     if (message.type === 'exit') end({ kind: 'exit', message });
   };
@@ -112,10 +130,12 @@ export function openLink(options: LinkClientOptions): LinkClient {
         return end({ kind: 'lost', reason: `the link answered HTTP ${res.statusCode}` });
       }
       lostSince = null;
+      clearTimeout(deadline);
       res.socket.setNoDelay(true);
       let partial = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
+        heardAt = Date.now();
         idle?.refresh();
         const lines = (partial + chunk).split('\n');
         partial = lines.pop() ?? '';
@@ -125,8 +145,18 @@ export function openLink(options: LinkClientOptions): LinkClient {
     });
     current = req;
     req.on('error', (error: NodeJS.ErrnoException) => dropped(`worker unreachable (${error.code ?? error.message})`));
+    silence = false;
+    watchIdle();
+  }
+
+  /** (Re)starts the silence timer of the current request with the current `idleMs`. */
+  function watchIdle(): void {
     clearTimeout(idle);
-    idle = setTimeout(() => req.destroy(new Error(`no message for ${idleMs} ms`)), idleMs);
+    const req = current;
+    idle = setTimeout(() => {
+      silence = true;
+      req?.destroy(new Error(`no message for ${idleMs} ms`));
+    }, idleMs);
   }
 
   connect();

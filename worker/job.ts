@@ -7,7 +7,11 @@ import type { LinkStore } from './callbacks/link-store.ts';
 import { createReplyBox, type ReplyBox } from './callbacks/replies.ts';
 import type { JobStream } from './stream/job-stream.ts';
 
-export type JobState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+/** How often a link pings while it has nothing else to say: the cartridge counts a link silent for 2.5 pings as a lost worker (within 3 s). */
+export const LINK_PING_MS = 1000;
+
+/** `handed-back`: stopped at a segment boundary while the worker drains (WORKER_DRAINING); `segment` names the last one published. */
+export type JobState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled' | 'handed-back';
 
 export interface JobProgress {
   out_time_s: number | null;
@@ -24,6 +28,10 @@ export interface Job {
   exitSignal: string | null;
   error: string | null;
   errorCode: ErrorCode | null;
+  /** Plex's number of the last segment (HLS) or chunk (DASH) published; null before the first and for other outputs. */
+  segment: number | null;
+  /** True once the translation shows a segmented output (HLS segments, DASH), which a drain hands back. */
+  segmented: boolean;
   readonly createdAt: number;
   startedAt: number | null;
   endedAt: number | null;
@@ -76,6 +84,8 @@ export function createJob(identity: { id: string; callbackToken: string }, optio
     exitSignal: null,
     error: null,
     errorCode: null,
+    segment: null,
+    segmented: false,
     createdAt: Date.now(),
     startedAt: null,
     endedAt: null,
@@ -86,8 +96,8 @@ export function createJob(identity: { id: string; callbackToken: string }, optio
       graceMs: options.linkGraceMs,
       retainBytes: 8 << 20,
       maxBufferedBytes: 32 << 20,
-      pingMs: 5000,
-      hello: () => ({ type: 'hello', protocol: 1, job_id: identity.id, session_id: options.sessionId, state: job.state }),
+      pingMs: LINK_PING_MS,
+      hello: () => ({ type: 'hello', protocol: 1, ping_ms: LINK_PING_MS, job_id: identity.id, session_id: options.sessionId, state: job.state }),
       onLost: () => options.onLinkLost(job),
     }),
     replies: createReplyBox(),
@@ -113,6 +123,7 @@ export function jobStatus(job: Job): Record<string, unknown> {
     signal: job.exitSignal,
     error: job.error,
     error_code: job.errorCode,
+    segment: job.segment,
     created_at: new Date(job.createdAt).toISOString(),
     started_at: job.startedAt === null ? null : new Date(job.startedAt).toISOString(),
     ended_at: job.endedAt === null ? null : new Date(job.endedAt).toISOString(),
