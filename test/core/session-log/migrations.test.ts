@@ -51,10 +51,8 @@ function shippedFile(path: string, version: number): void {
 }
 
 t.test('every past version has its shipped SQL frozen here', async (t) => {
-  // Migrations not yet in a release may still change; every earlier one has shipped. Migration 4
-  // (storage) and 5 (library) land in the same release, so up to two are unshipped.
-  const UNSHIPPED = 2;
-  t.ok(SHIPPED.length >= SCHEMA_VERSION - UNSHIPPED, `freeze migration ${SHIPPED.length + 1} as fixtures/shipped-migrations/${String(SHIPPED.length + 1).padStart(3, '0')}.sql (git show <release>:core/session-log/migrations.ts)`);
+  // Migration SCHEMA_VERSION may still change before it ships; every earlier one has shipped.
+  t.ok(SHIPPED.length >= SCHEMA_VERSION - 1, `freeze migration ${SHIPPED.length + 1} as fixtures/shipped-migrations/${String(SHIPPED.length + 1).padStart(3, '0')}.sql (git show <release>:core/session-log/migrations.ts)`);
   t.ok(SHIPPED.length <= SCHEMA_VERSION, 'no frozen migration the code lacks');
 });
 
