@@ -12,6 +12,7 @@ export interface LibraryStream {
   index: number;
   codec_type: string;
   codec_name?: string;
+  codec_tag_string?: string;
   pix_fmt?: string;
   disposition?: { attached_pic?: number };
 }
@@ -53,6 +54,14 @@ export function isCoverPicture(stream: LibraryStream): boolean {
 }
 
 /**
+ * True for the text track MP4/MOV files hold their chapters in (a data stream tagged `text`): the
+ * muxer writes it again from `-map_chapters 0`, so copying it too would add a second one.
+ */
+export function isChapterTrack(stream: LibraryStream): boolean {
+  return stream.codec_type === 'data' && stream.codec_tag_string === 'text';
+}
+
+/**
  * The argv after the runner's own `-nostdin -progress pipe:3`. `-y` because the worker has
  * created the (empty) output itself, exclusively, before ffmpeg runs; both files go by `file:`
  * with the protocol pinned, the input's demuxer to the accepted containers.
@@ -63,7 +72,9 @@ export function buildLibraryArgv(request: Pick<LibraryRequest, 'input' | 'output
     : encoder.hwaccel === 'qsv' ? ['-init_hw_device', `vaapi=va:${device}`, '-init_hw_device', 'qsv=qs@va', '-filter_hw_device', 'qs']
     : [];
   const argv = ['-hide_banner', '-y', ...hw, '-protocol_whitelist', 'file', '-format_whitelist', INPUT_FORMATS, '-i', `file:${request.input}`];
-  argv.push('-map', '0', '-map_metadata', '0', '-map_chapters', '0', '-c', 'copy');
+  argv.push('-map', '0');
+  if (request.muxer !== 'matroska') for (const stream of streams.filter(isChapterTrack)) argv.push('-map', `-0:${stream.index}`);
+  argv.push('-map_metadata', '0', '-map_chapters', '0', '-c', 'copy');
   const videos = streams.filter((stream) => stream.codec_type === 'video');
   for (const [n, stream] of videos.entries()) {
     if (isCoverPicture(stream)) continue;
