@@ -11,6 +11,8 @@ import type { ChildFate } from './local.ts';
 import { createReplayer, type CallbackAnswer } from './replay.ts';
 import type { StopSignals } from './signals.ts';
 import type { StreamSide } from './stream/side.ts';
+import type { ListLog } from './list-log.ts';
+import type { ResumeReason } from '../core/resume-event.ts';
 
 export interface RemoteOptions {
   /** Plex origins named in the argv: the only places callbacks are replayed to. */
@@ -27,6 +29,8 @@ export interface RemoteOptions {
   commitment: Commitment;
   /** Stream mode (cartridge/stream): answers the worker's reads, fetches its outputs in link order. */
   stream?: StreamSide;
+  /** Told each complete body of a callback that is not a progress report (the segment list, the manifest), as it is relayed. */
+  lists?: ListLog;
 }
 
 /** How a remote job ended: the transcode's fate as Plex must see it, and what happened. */
@@ -41,6 +45,23 @@ export interface RemoteOutcome {
   ending: 'exit' | 'stopped' | 'lost' | 'unlinked' | 'no-output';
   /** For the session log: the worker's error, why the worker was lost, or the signal. */
   error: string | null;
+  /**
+   * Set when the job ended for a reason that is the worker's, not the input's, after output
+   * began: the transcode may go on elsewhere from the next segment (cartridge/resume).
+   */
+  resumable: ResumeReason | null;
+}
+
+/** Worker errors (`error_code` of the link's exit) that say nothing about the input: another worker may well finish the job. */
+const WORKER_FAULTS = new Set(['JOB_STALLED', 'JOB_CANCELLED', 'JOB_LINK_LOST', 'WORKER_DRAINING']);
+
+/** Why a job that ended with `exit` after output began may go on elsewhere, or null (it ended as the transcode would). */
+function resumableExit(exit: LinkMessage): ResumeReason | null {
+  if (exit.state === 'handed-back') return 'handed-back';
+  if (exit.state === 'completed') return null;
+  if (typeof exit.error_code === 'string' && WORKER_FAULTS.has(exit.error_code)) return 'worker-failed';
+  // ffmpeg killed by a signal it was not sent by us (the OOM killer, a crashed device driver).
+  return exit.code === null && typeof exit.signal === 'string' && exit.signal !== '' ? 'worker-failed' : null;
 }
 
 /** How long a cancel waits for the worker's answer: SIGTERM must end everything within a second. */
@@ -73,7 +94,10 @@ export async function runRemote(job: AcceptedJob, options: RemoteOptions): Promi
     inOrder = inOrder.then(() => (message.type === 'file' ? stream.fetch(message) : handle(message)));
   };
   const handle = (message: LinkMessage) => {
-    if (message.type === 'callback' || message.type === 'callback_data') replayer.feed(message);
+    if (message.type === 'callback' || message.type === 'callback_data') {
+      options.lists?.feed(message);
+      replayer.feed(message);
+    }
     else if (message.type === 'stderr') process.stderr.write(String(message.data ?? ''));
     // ffmpeg is transcoding: from here on a failure is the transcode's own, as Plex would see it.
     else if (message.type === 'progress') commitment.committed = true;
@@ -114,16 +138,15 @@ export async function runRemote(job: AcceptedJob, options: RemoteOptions): Promi
     await cancel(CANCEL_WAIT_MS);
     link.close();
     // ffmpeg (and Plex's transcoder) exit 255 after SIGTERM or SIGINT; SIGHUP kills it outright.
-    return { fate: first === 'SIGHUP' ? { code: null, signal: first } : { code: 255, signal: null }, ending: 'stopped', error: `cancelled by ${first}` };
+    return { fate: first === 'SIGHUP' ? { code: null, signal: first } : { code: 255, signal: null }, ending: 'stopped', error: `cancelled by ${first}`, resumable: null };
   }
   if (first.kind === 'lost') {
     replayer.abort();
     // The worker is unreachable or forgot the job: the line below says so, a failed cancel adds nothing.
     await cancel(300, true);
-    if (!heard) return { fate: { code: 1, signal: null }, ending: 'unlinked', error: `${label} accepted the job but its link failed: ${first.reason}` };
+    if (!heard) return { fate: { code: 1, signal: null }, ending: 'unlinked', error: `${label} accepted the job but its link failed: ${first.reason}`, resumable: null };
     const error = `lost the worker ${label} mid-transcode: ${first.reason}`;
-    process.stderr.write(`plexbeam: ${error}; exiting so that Plex restarts the transcode\n`);
-    return { fate: { code: 1, signal: null }, ending: 'lost', error };
+    return { fate: { code: 1, signal: null }, ending: 'lost', error, resumable: 'worker-lost' };
   }
   // The job is over: its last callbacks get a moment to reach Plex, unless Plex says stop.
   let stopDrain: () => unknown = () => undefined;
@@ -137,11 +160,12 @@ export async function runRemote(job: AcceptedJob, options: RemoteOptions): Promi
     // Translation with the probed inputs, ffmpeg's start, or ffmpeg itself failed before any
     // output: Plex saw nothing of this job, and its own transcoder may well manage it.
     const fate = code === null && signal === null ? { code: 1, signal: null } : { code, signal };
-    return { fate, ending: 'no-output', error: `${label} failed the job before any output: ${error ?? String(exit.state)}` };
+    return { fate, ending: 'no-output', error: `${label} failed the job before any output: ${error ?? String(exit.state)}`, resumable: null };
   }
+  const resumable = resumableExit(exit);
   if (code === null && signal === null) {
-    process.stderr.write(`plexbeam: the worker could not run the job: ${error ?? exit.state}\n`);
-    return { fate: { code: 1, signal: null }, ending: 'exit', error: error ?? String(exit.state) };
+    if (resumable === null) process.stderr.write(`plexbeam: the worker could not run the job: ${error ?? exit.state}\n`);
+    return { fate: { code: 1, signal: null }, ending: 'exit', error: error ?? String(exit.state), resumable };
   }
-  return { fate: { code, signal }, ending: 'exit', error };
+  return { fate: { code, signal }, ending: 'exit', error, resumable };
 }

@@ -13,12 +13,14 @@ import { callbackOrigins } from './callback-origins.ts';
 import type { Commitment } from './commitment.ts';
 import { checkWorkers, type HealthResult, type WorkerCandidate } from './choose-worker.ts';
 import { planInvocation } from './decide.ts';
-import { dispatchJob, type TranscodeRequest } from './dispatch.ts';
+import { dispatchJob, type AcceptedJob, type TranscodeRequest } from './dispatch.ts';
 import { fallbackReasonOf } from './fallback-reason.ts';
 import { restorePlexEnv, workerEnv } from './environment.ts';
 import { watchFirstSegment } from './first-output.ts';
 import { realTranscoderPath, runReal, type ChildFate, type RealRun } from './local.ts';
-import { runRemote } from './remote.ts';
+import { runRemote, type RemoteOutcome } from './remote.ts';
+import { createListLog, type ListLog } from './list-log.ts';
+import type { FailoverContext } from './resume/failover.ts';
 import { sessionStartRow } from './session-facts.ts';
 import { createSessionRecorder, endPatch, fallbackPatch, type SessionRecorder } from './session.ts';
 import type { StopSignals } from './signals.ts';
@@ -79,10 +81,13 @@ export async function runCartridge(input: CartridgeInput): Promise<ChildFate> {
 async function runRemotely(run: Invocation, sessionId: string, health: Promise<HealthResult[]>): Promise<ChildFate> {
   const { config, inv, session, signals } = run;
   const storage = new Map<string, StorageChoice & { plan?: StreamPlan }>();
+  const dispatch = (argv: readonly string[], found: Promise<HealthResult[]>) => {
+    const request = { session_id: sessionId, argv, env: workerEnv(run.plexEnv), cwd: run.cwd };
+    return dispatchJob(found, request, { videoCodecOut: inv.video?.codec ?? null, stopped: () => signals.first !== null, requestFor: (worker) => storageRequest(run, argv, worker, request, storage) });
+  };
   let outcome;
   try {
-    const request = { session_id: sessionId, argv: run.argv, env: workerEnv(run.plexEnv), cwd: run.cwd };
-    outcome = await dispatchJob(health, request, { videoCodecOut: inv.video?.codec ?? null, stopped: () => signals.first !== null, requestFor: (worker) => storageRequest(run, worker, request, storage) });
+    outcome = await dispatch(run.argv, health);
   } catch (error) {
     outcome = { job: null, rejected: [{ worker: 'cartridge', reason: `dispatch error: ${(error as Error).message}`, code: 'dispatch-failed' as const }] };
   }
@@ -104,13 +109,31 @@ async function runRemotely(run: Invocation, sessionId: string, health: Promise<H
   const token = run.plexEnv.X_PLEX_TOKEN;
   const choice = storage.get(job.worker.url);
   if (choice !== undefined) session.note({ storage: choice.mode, storageReason: choice.reason });
-  const plan = choice?.plan;
-  // Stream mode's code loads only for a job that streams (off the start-up path of the others).
-  const stream = plan === undefined ? undefined : (await import('./stream/side.ts')).createStreamSide({ worker: job.worker, jobId: job.jobId, plan, warn: (text) => process.stderr.write(`plexbeam: ${text}\n`) });
-  const relay = runRemote(job, { origins: callbackOrigins(run.argv), token, signals, onFirstOutput: markFirst, commitment: run.commitment, ...(stream === undefined ? {} : { stream }) });
+  const lists = createListLog();
+  const relayJob = async (accepted: AcceptedJob) => {
+    const plan = storage.get(accepted.worker.url)?.plan;
+    // Stream mode's code loads only for a job that streams (off the start-up path of the others).
+    const stream = plan === undefined ? undefined : (await import('./stream/side.ts')).createStreamSide({ worker: accepted.worker, jobId: accepted.jobId, plan, warn: (text) => process.stderr.write(`plexbeam: ${text}\n`) });
+    return runRemote(accepted, { origins: callbackOrigins(run.argv), token, signals, onFirstOutput: markFirst, commitment: run.commitment, lists, ...(stream === undefined ? {} : { stream }) });
+  };
+  const relay = relayJob(job);
   // The work is under way: now the session log may load SQLite.
   setImmediate(() => session.begin());
-  const result = await relay;
+  let result = await relay;
+  if (result.resumable !== null && signals.first === null) {
+    // The worker is gone or gave the job back after output began: the transcode goes on elsewhere (cartridge/resume).
+    const went = await failover(run, sessionId, job, result, lists, {
+      dispatch: (argv, exclude) => dispatch(argv, checkWorkers(config.workers, config.healthTimeoutMs).then((found) => found.filter((h) => !exclude.has(h.worker.url)))).then((o) => o.job),
+      relay: relayJob,
+    });
+    if (went.local !== undefined) {
+      unwatch();
+      const endedBy: EndedBy = signals.first !== null ? 'plex-stop' : 'exit';
+      return finish(session, went.local, endedBy, { error: went.local.error?.message ?? null });
+    }
+    result = went.outcome;
+  }
+  if (result.ending === 'lost') process.stderr.write(`plexbeam: ${result.error}; exiting so that Plex restarts the transcode\n`);
   unwatch();
   const early = result.ending === 'unlinked' || result.ending === 'no-output';
   if (early) {
@@ -126,6 +149,35 @@ async function runRemotely(run: Invocation, sessionId: string, health: Promise<H
   return finish(session, result.fate, REMOTE_ENDED_BY[signals.first !== null && early ? 'stopped' : result.ending], { error: result.error });
 }
 
+/**
+ * Goes on after `job` ended for the worker's reasons (at most MAX_RESUMES times): resolves with
+ * the last remote job's outcome, or the fate of Plex's transcoder when it took over.
+ */
+async function failover(run: Invocation, sessionId: string, job: AcceptedJob, result: RemoteOutcome, lists: ListLog,
+  jobs: { dispatch: FailoverContext['dispatch']; relay: (job: AcceptedJob) => Promise<RemoteOutcome> }): Promise<{ outcome: RemoteOutcome; local?: ChildFate }> {
+  const { goOn, MAX_RESUMES } = await import('./resume/failover.ts');
+  const ctx: FailoverContext = {
+    argv: run.argv, cwd: run.cwd, plexEnv: run.plexEnv, shim: run.env.PLEXBEAM_SHIM, plexDir: run.config.plexDir, fallbackToLocal: run.config.fallbackToLocal,
+    signals: run.signals, lists, sessionId, recordEvent: (event) => run.session.event(event), dispatch: jobs.dispatch, relay: (accepted) => jobs.relay(accepted),
+  };
+  const tried = new Set<string>();
+  let current = job;
+  let outcome = result;
+  for (let attempt = 1; attempt <= MAX_RESUMES && outcome.resumable !== null && run.signals.first === null; attempt++) {
+    const next = await goOn(ctx, current, outcome, outcome.resumable, attempt, tried);
+    if (next.kind === 'local') return { outcome, local: next.fate };
+    if (next.kind === 'none') {
+      process.stderr.write(`plexbeam: cannot go on with the transcode: ${next.why}\n`);
+      return { outcome: { ...outcome, resumable: null } };
+    }
+    current = next.job;
+    // A resumed job whose link never opened is a lost worker too: Plex already has output.
+    outcome = next.outcome.ending === 'unlinked' ? { ...next.outcome, ending: 'lost', resumable: 'worker-lost' } : next.outcome;
+  }
+  if (outcome.resumable !== null && run.signals.first === null) process.stderr.write(`plexbeam: the transcode lost its worker ${MAX_RESUMES + 1} times; giving up\n`);
+  return { outcome };
+}
+
 /** `workers[].storage` of `worker` (default auto). */
 function storageSetting(run: Invocation, worker: WorkerCandidate): 'auto' | 'shared' | 'stream' {
   const entry = run.config.workers.find((w) => w.url === worker.url || (w.name !== '' && w.name === worker.name));
@@ -134,14 +186,14 @@ function storageSetting(run: Invocation, worker: WorkerCandidate): 'auto' | 'sha
 }
 
 /** The request for one worker: as given on shared storage; with the streamed inputs' sizes in stream mode (the choice kept for the session log). */
-async function storageRequest(run: Invocation, worker: WorkerCandidate, request: TranscodeRequest, choices: Map<string, StorageChoice & { plan?: StreamPlan }>): Promise<TranscodeRequest> {
-  const choice = await chooseStorage({ argv: run.argv, cwd: run.cwd, worker, setting: storageSetting(run, worker), cacheDir: run.config.dataDir, timeoutMs: Math.max(run.config.healthTimeoutMs, 1000) });
+async function storageRequest(run: Invocation, argv: readonly string[], worker: WorkerCandidate, request: TranscodeRequest, choices: Map<string, StorageChoice & { plan?: StreamPlan }>): Promise<TranscodeRequest> {
+  const choice = await chooseStorage({ argv, cwd: run.cwd, worker, setting: storageSetting(run, worker), cacheDir: run.config.dataDir, timeoutMs: Math.max(run.config.healthTimeoutMs, 1000) });
   if (choice.mode !== 'stream') {
     choices.set(worker.url, choice);
     return request;
   }
   const { planStream } = await import('./stream/plan.ts');
-  const plan = await planStream(run.argv, run.cwd);
+  const plan = await planStream(argv, run.cwd);
   choices.set(worker.url, { ...choice, plan });
   return { ...request, storage: { mode: 'stream', inputs: plan.inputs, ...(Object.keys(plan.files).length > 0 ? { files: plan.files } : {}), ...(Object.keys(plan.named).length > 0 ? { named: plan.named } : {}) } };
 }

@@ -3,7 +3,7 @@
  * only once the work is under way, writes are queued in order, and a failure costs at most one
  * line on stderr (which Plex logs); it never changes what the transcode does.
  */
-import type { EndedBy, FallbackReason, SessionLog, SessionPatch, SessionStart } from '../core/session-log/index.ts';
+import type { EndedBy, EventInput, FallbackReason, SessionLog, SessionPatch, SessionStart } from '../core/session-log/index.ts';
 
 /** How an invocation ended, as the cartridge saw it: what `finish` records. */
 export interface SessionEnding {
@@ -27,6 +27,8 @@ export function fallbackPatch(code: FallbackReason, detail: string): SessionPatc
 export interface SessionRecorder {
   /** Sets fields of the row (kept until `begin`, written after). */
   note(patch: SessionPatch): void;
+  /** Records an event (a resume) in the events table, once the row is written. */
+  event(input: EventInput): void;
   /** Starts writing: loads the session log, inserts the row, then applies later notes. */
   begin(): void;
   /** Notes the last fields and waits (at most `timeoutMs`) for every write, then closes. */
@@ -39,6 +41,7 @@ export interface SessionRecorder {
  */
 export function createSessionRecorder(path: string | null, startRow: () => SessionStart): SessionRecorder {
   const notes: SessionPatch = {};
+  const events: EventInput[] = [];
   let log: SessionLog | null = null;
   let id = '';
   let begun = false;
@@ -62,6 +65,12 @@ export function createSessionRecorder(path: string | null, startRow: () => Sessi
         log?.updateSession(id, patch);
       });
     },
+    event(input) {
+      if (!begun) return void events.push(input);
+      then(() => {
+        log?.recordEvent(input);
+      });
+    },
     begin() {
       if (begun || path === null) return;
       begun = true;
@@ -71,6 +80,7 @@ export function createSessionRecorder(path: string | null, startRow: () => Sessi
         id = row.id;
         log = openSessionLog(path);
         log.recordSessionStart(row);
+        for (const input of events.splice(0)) log.recordEvent(input);
       });
     },
     async finish(patch, timeoutMs) {

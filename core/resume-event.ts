@@ -2,7 +2,7 @@
  * The `resume` event: a transcode that lost its worker mid-play and went on elsewhere (the
  * cartridge writes it; `plexbeam analyze` reads it). One event per resume, in the `events` table.
  */
-import type { EventInput, EventRow } from './types.ts';
+import type { EventInput, EventRow } from './session-log/types.ts';
 
 /** Why a job was resumed elsewhere. */
 export type ResumeReason = 'worker-lost' | 'worker-failed' | 'handed-back';

@@ -28,7 +28,8 @@ export interface StartUpRules {
 
 /**
  * The cartridge's rules: light built-ins by name; lazily, the session log (and SQLite), and the
- * code only some jobs use: stream mode's plan and side, TLS pinning (a pinned https worker).
+ * code only some jobs use: stream mode's plan and side, TLS pinning (a pinned https worker),
+ * Wake-on-LAN (a down worker with `wake`), failover (a job whose worker was lost mid-play).
  */
 export const CARTRIDGE_RULES: StartUpRules = {
   builtins: ['node:module', 'node:os', 'node:path'],
@@ -38,6 +39,8 @@ export const CARTRIDGE_RULES: StartUpRules = {
     'cartridge/stream/side.ts': [],
     'core/tls-pin.ts': [],
     'core/pinned-request.ts': [],
+    'cartridge/wake.ts': [],
+    'cartridge/resume/failover.ts': [],
   },
 };
 
@@ -46,6 +49,8 @@ export const CARTRIDGE_CHUNKS: Readonly<Record<string, string>> = {
   'cartridge/stream/plan.ts': 'chunk.stream-plan.js',
   'cartridge/stream/side.ts': 'chunk.stream-side.js',
   'core/tls-pin.ts': 'chunk.core-tls-pin.js',
+  'cartridge/wake.ts': 'chunk.wake.js',
+  'cartridge/resume/failover.ts': 'chunk.resume-failover.js',
 };
 
 /** Module ids run.js (the start-up bundle) must not hold: the logger, and every lazy module (a lazy index.ts: its whole folder). */

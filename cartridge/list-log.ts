@@ -1,0 +1,63 @@
+/**
+ * What Plex was told of the segments so far: the last complete body of each callback that is not
+ * a progress report (the CSV segment list, the DASH manifest), with when it was relayed. A
+ * resume (cartridge/resume) reads it to start from the first segment Plex lacks. Bodies are
+ * kept only up to a bound (the lists Plex asks for are a few rows).
+ */
+import type { LinkMessage } from './link-client.ts';
+
+/** One relayed body. */
+export interface ListBody {
+  path: string;
+  body: string;
+  /** When it was complete (ms since the epoch). */
+  at: number;
+}
+
+export interface ListLog {
+  /** Feeds a `callback` or `callback_data` link message. */
+  feed(message: LinkMessage): void;
+  /** The last complete body relayed to `path`, if any. */
+  last(path: string): ListBody | undefined;
+  /** Calls `listener` with each body completed from now on; returns the unsubscribe. */
+  listen(listener: (body: ListBody) => void): () => void;
+}
+
+/** The most of one body kept (its tail: the latest rows). */
+const MAX_BODY = 64 << 10;
+
+export function createListLog(): ListLog {
+  const open = new Map<number, { path: string; chunks: string[]; size: number }>();
+  const lasts = new Map<string, ListBody>();
+  const listeners = new Set<(body: ListBody) => void>();
+  return {
+    feed(message) {
+      const seq = Number(message.seq);
+      if (message.type === 'callback') {
+        const path = String(message.path ?? '');
+        if (/\/progress(\/|$)/.test(path)) return;
+        open.set(seq, { path, chunks: [], size: 0 });
+        if (message.end !== true) return;
+      }
+      const pending = open.get(seq);
+      if (pending === undefined) return;
+      if (message.type === 'callback_data') {
+        const text = Buffer.from(String(message.body_b64 ?? ''), 'base64').toString('utf8');
+        pending.chunks.push(text);
+        pending.size += text.length;
+        while (pending.size > MAX_BODY && pending.chunks.length > 1) pending.size -= (pending.chunks.shift() as string).length;
+        if (message.end !== true) return;
+      }
+      open.delete(seq);
+      if (message.aborted === true) return;
+      const body = { path: pending.path, body: pending.chunks.join('').slice(-MAX_BODY), at: Date.now() };
+      lasts.set(body.path, body);
+      for (const listener of listeners) listener(body);
+    },
+    last: (path) => lasts.get(path),
+    listen(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
