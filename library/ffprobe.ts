@@ -46,7 +46,11 @@ const num = (value: unknown): number | null => {
 /** Probes `path`; throws PlexBeamError('IO') saying why when ffprobe cannot read it. */
 export async function probeMedia(path: string, signal?: AbortSignal): Promise<MediaReport> {
   const run = await runTool(tools.ffprobe, ['-v', 'error', '-of', 'json', '-show_format', '-show_streams', '-show_chapters', '--', path], signal);
-  if (run.code !== 0) throw new PlexBeamError('IO', `ffprobe cannot read ${path}: ${run.stderr.trim().split('\n').pop() || `exit ${run.code}`}`);
+  if (run.code !== 0) {
+    // ffprobe starts its message with the path (`/m/a.mkv: Invalid data …`): said once, by us.
+    const last = (run.stderr.trim().split('\n').pop() ?? '').replace(`${path}: `, '');
+    throw new PlexBeamError('IO', `ffprobe cannot read ${path}: ${last || `exit ${run.code}`}`);
+  }
   return readProbeJson(run.stdout);
 }
 
