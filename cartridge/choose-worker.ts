@@ -21,6 +21,8 @@ export interface WorkerTarget {
   /** SHA-256 of its TLS certificate (`workers[].fingerprint`): pinned on every connection. */
   fingerprint?: string;
   weight?: number;
+  /** Wake-on-LAN (`workers[].wake`): found down, the worker is sent a magic packet (cartridge/wake.ts). */
+  wake?: { mac: string; broadcast: string };
 }
 
 /** A worker's `GET /health` body (core/wire/health.ts). */
@@ -53,21 +55,43 @@ export { canEncode };
  * One worker's health: its status (`recentFailure`: a job failed there within the last minute, as
  * the fleet cache says), or why it cannot be used.
  */
-export type HealthResult = { worker: WorkerTarget; health: WorkerHealth; recentFailure?: boolean } | { worker: WorkerTarget; reason: string };
+export type HealthResult = { worker: WorkerTarget; health: WorkerHealth; recentFailure?: boolean } | { worker: WorkerTarget; reason: string; down?: boolean };
 
 /**
  * Every worker's health: from the fleet cache at `fleetFile` when it is fresh (core/fleet-cache.ts,
  * no request at all), else, and for any worker the cache does not list, from `GET /health` asked in
  * parallel, all bounded by one `timeoutMs`. Started before the argv is parsed, so that the round
- * trips overlap the parsing.
+ * trips overlap the parsing. A worker found down that has `wake` is sent a Wake-on-LAN packet on the
+ * side (wakeSleepers), its stamp kept in `dataDir`: the play never waits for it.
  */
-export function checkWorkers(workers: readonly WorkerTarget[], timeoutMs: number, fleetFile?: string): Promise<HealthResult[]> {
+export function checkWorkers(workers: readonly WorkerTarget[], timeoutMs: number, fleetFile?: string, dataDir?: string): Promise<HealthResult[]> {
+  const results = healthOf(workers, timeoutMs, fleetFile);
+  results.then((found) => wakeSleepers(found, dataDir), () => undefined);
+  return results;
+}
+
+function healthOf(workers: readonly WorkerTarget[], timeoutMs: number, fleetFile?: string): Promise<HealthResult[]> {
   // Every later request to a worker with a recorded certificate (health, dispatch, link) checks it.
   registerPins(workers);
   const cached = fleetFile === undefined || fleetFile === '' ? null : healthFromCache(workers, fleetFile);
   if (cached === null) return askWorkers(workers, timeoutMs);
   if (cached.unlisted.length === 0) return Promise.resolve(cached.results);
   return askWorkers(cached.unlisted, timeoutMs).then((live) => [...cached.results, ...live]);
+}
+
+/**
+ * Wakes each worker found down (no answer, unreachable, down in the fleet cache) that has `wake`:
+ * cartridge/wake.ts loads only then, off the start-up path of every other play, and nothing awaits
+ * it (the play goes on to the next worker or falls back at once). At most one stderr line.
+ */
+export function wakeSleepers(results: readonly HealthResult[], dataDir?: string): Promise<unknown> | null {
+  const asleep = results.flatMap((r) => ('reason' in r && r.down === true && r.worker.wake !== undefined ? [r.worker] : []));
+  if (asleep.length === 0) return null;
+  return import('./wake.ts')
+    .then(({ wakeWorkers }) => wakeWorkers(asleep, { dataDir }))
+    .catch((error: unknown) => {
+      process.stderr.write(`plexbeam: Wake-on-LAN not sent: ${(error as Error).message}\n`);
+    });
 }
 
 /** The cache's word on each worker (matched by URL), and the workers it does not list; null when stale or absent. */
@@ -87,7 +111,7 @@ function healthFromCache(workers: readonly WorkerTarget[], fleetFile: string): {
       // The cached body is read like a live one: a malformed entry is asked live instead.
       const health = seen.up === true && seen.health !== null ? readHealth(seen.health).health : undefined;
       if (seen.draining === true) results.push({ worker, reason: 'draining (fleet cache)' });
-      else if (seen.up !== true) results.push({ worker, reason: `down (fleet cache: ${seen.lastError ?? 'no answer'})` });
+      else if (seen.up !== true) results.push({ worker, reason: `down (fleet cache: ${seen.lastError ?? 'no answer'})`, down: true });
       else if (health === undefined) unlisted.push(worker);
       else results.push({ worker, health, recentFailure: typeof seen.lastFailureAt === 'number' && now - seen.lastFailureAt < RECENT_FAILURE_MS });
     }
@@ -130,7 +154,7 @@ async function askWorkers(targets: readonly WorkerTarget[], timeoutMs: number): 
         return { worker, health };
       } catch (error) {
         const reason = signal.aborted ? `no answer within ${timeoutMs} ms` : `unreachable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`;
-        return { worker, reason };
+        return { worker, reason, down: true };
       }
     }),
   );

@@ -23,5 +23,7 @@ export const nodeCrypto = () => load('node:crypto') as typeof import('node:crypt
 export const nodeDns = () => load('node:dns') as typeof import('node:dns');
 /** `node:tls`, loaded on first use (only for workers with a pinned certificate). */
 export const nodeTls = () => load('node:tls') as typeof import('node:tls');
+/** `node:dgram`, loaded on first use (only to wake a sleeping worker, cartridge/wake.ts). */
+export const nodeDgram = () => load('node:dgram') as typeof import('node:dgram');
 /** `node:fs`, loaded on first use. */
 export const nodeFs = () => load('node:fs') as typeof import('node:fs');

@@ -25,6 +25,15 @@ const workerEntry: ObjectSpec = {
   weight: { kind: 'integer', default: 1, min: 0, max: 1000, description: "the worker's share of jobs: free slots × weight ranks workers (0: only when no other can take the job)" },
   fingerprint: { kind: 'string', default: '', allowEmpty: true, description: "SHA-256 of the worker's TLS certificate (set by `plexbeam workers add`)" },
   storage: { kind: 'enum', default: 'auto', values: ['auto', 'shared', 'stream'], description: 'how the worker reaches Plex\'s files: `shared` (the same files at mapped paths), `stream` (media in and outputs back over the cartridge\'s own connection), `auto` (shared when the worker can reach them, else stream)' },
+  // Absent: no Wake-on-LAN (core/config.ts drops the defaults then, and checks mac and broadcast when given).
+  wake: {
+    kind: 'object',
+    description: 'Wake-on-LAN for a worker that sleeps: a play that finds it down falls back at once and sends it one magic packet, at most once a minute',
+    fields: {
+      mac: { kind: 'string', default: '', allowEmpty: true, description: "the MAC address of the worker's network card, `aa:bb:cc:dd:ee:ff` (required in `wake`)" },
+      broadcast: { kind: 'string', default: '255.255.255.255', description: "the IPv4 broadcast address of the worker's network, e.g. `192.168.1.255` (UDP port 9)" },
+    },
+  },
 };
 
 const pathMapEntry: ObjectSpec = {
@@ -44,7 +53,7 @@ export const CONFIG_SCHEMA: ObjectSpec = {
   logDir: { kind: 'string', default: '/var/log/plexbeam', description: 'folder for rolled log files when `logFiles` is true' },
   logFiles: { kind: 'boolean', default: false, description: 'also write rolled JSON log files under `logDir` (stdout always gets them, for journald)' },
   logLevel: { kind: 'enum', default: 'info', values: LOG_LEVELS, description: 'pino level; `PLEXBEAM_LOG_LEVEL` overrides it' },
-  workers: { kind: 'object-array', default: [], item: workerEntry, description: 'workers the cartridge may dispatch to: `[{ "url", "apiKey", "name", "weight", "fingerprint" }]` (`plexbeam workers add` writes them), or a DNS pool `{ "dns", "port", "apiKey" }` in place of `url`' },
+  workers: { kind: 'object-array', default: [], item: workerEntry, description: 'workers the cartridge may dispatch to: `[{ "url", "apiKey", "name", "weight", "fingerprint", "storage", "wake" }]` (`plexbeam workers add` writes them; `wake`: `{ "mac", "broadcast" }` for Wake-on-LAN), or a DNS pool `{ "dns", "port", "apiKey" }` in place of `url`' },
   healthTimeoutMs: { kind: 'integer', default: 500, min: 1, max: 60_000, description: 'how long the cartridge waits for worker health checks, in milliseconds (500 = half a second)' },
   fallbackToLocal: { kind: 'boolean', default: true, description: 'run `Plex Transcoder.real` locally when no worker can take a job' },
   server: {

@@ -6,7 +6,9 @@ import { PlexBeamError, describeValue } from './errors.ts';
 
 export const DEFAULT_CONFIG_PATH = '/etc/plexbeam/config.json';
 
-export interface WorkerEntry { readonly url: string; readonly apiKey: string; readonly name: string; readonly weight?: number; readonly fingerprint?: string; readonly dns?: string; readonly port?: number; readonly storage?: 'auto' | 'shared' | 'stream' }
+export interface WorkerEntry { readonly url: string; readonly apiKey: string; readonly name: string; readonly weight?: number; readonly fingerprint?: string; readonly dns?: string; readonly port?: number; readonly storage?: 'auto' | 'shared' | 'stream'; readonly wake?: WakeTarget }
+/** `workers[].wake`: where a Wake-on-LAN magic packet for the worker goes (absent: none is sent). */
+export interface WakeTarget { readonly mac: string; readonly broadcast: string }
 /** The `server` section (plexbeam-server). */
 export interface ServerConfig { readonly listen: string; readonly password: string; readonly fleetFile: string; readonly probeIntervalMs: number; readonly probeTimeoutMs: number }
 export interface PathMapEntry { readonly from: string; readonly to: string }
@@ -117,8 +119,26 @@ export function validateConfig(raw: unknown, origin = 'config'): Record<string, 
     if (entry.url === '' && entry.dns === '') throw invalid(origin, `missing required key \`workers[${index}].url\` (or \`dns\` for a DNS pool)`);
     if (entry.url !== '' && entry.dns !== '') throw invalid(origin, `\`workers[${index}]\`: expected url or dns, not both`);
     if (entry.dns !== '') entry.url = `http://${entry.dns}:${entry.port}`;
+    checkWake(entry, (raw as { workers: Record<string, unknown>[] }).workers[index]?.wake !== undefined, index, origin);
   });
   return config;
+}
+
+/** `aa:bb:cc:dd:ee:ff` (or `-` between the bytes). */
+const MAC = /^[0-9a-f]{2}([:-])[0-9a-f]{2}(?:\1[0-9a-f]{2}){4}$/i;
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/** A worker entry's `wake`, when given: a MAC and an IPv4 broadcast address, on a url entry (not a DNS pool); dropped when not given. */
+function checkWake(entry: Record<string, unknown>, given: boolean, index: number, origin: string): void {
+  const wake = entry.wake as { mac: string; broadcast: string };
+  if (!given) {
+    delete entry.wake;
+    return;
+  }
+  const name = `workers[${index}].wake`;
+  if (!MAC.test(wake.mac)) throw invalid(origin, `\`${name}.mac\`: expected a MAC address like aa:bb:cc:dd:ee:ff, got ${describeValue(wake.mac)}`);
+  if (!IPV4.test(wake.broadcast)) throw invalid(origin, `\`${name}.broadcast\`: expected an IPv4 broadcast address like 192.168.1.255, got ${describeValue(wake.broadcast)}`);
+  if (entry.dns !== '') throw invalid(origin, `\`${name}\`: a DNS pool stands for many machines; give wake to a url entry`);
 }
 
 function validateObject(prefix: string, spec: ObjectSpec, raw: unknown, origin: string): Record<string, unknown> {

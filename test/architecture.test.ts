@@ -66,7 +66,7 @@ t.test("the cartridge's start-up path, static and dynamic imports, is light", as
   t.ok(check.files.includes('cartridge/dispatch.ts'), 'and what run.ts imports');
   t.notOk(check.files.some((f) => /^core\/(log|session-log\/)/.test(f)), 'no logger or session log at start-up');
   t.ok(check.lazyFiles.includes('core/session-log/open-database.ts'), 'followed the lazy session log');
-  for (const lazy of ['cartridge/stream/plan.ts', 'cartridge/stream/side.ts', 'core/tls-pin.ts']) {
+  for (const lazy of ['cartridge/stream/plan.ts', 'cartridge/stream/side.ts', 'core/tls-pin.ts', 'cartridge/wake.ts']) {
     t.ok(check.lazyFiles.includes(lazy), `${lazy} is reached, by import() only`);
     t.notOk(check.files.includes(lazy), `${lazy} is not on the start-up path`);
   }
