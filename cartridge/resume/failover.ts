@@ -140,6 +140,10 @@ function removeFiles(paths: readonly string[]): void {
 export async function goOn(ctx: FailoverContext, lost: AcceptedJob, outcome: RemoteOutcome, reason: ResumeReason, attempt: number, tried: Set<string>): Promise<Continuation> {
   tried.add(lost.worker.url);
   keepCancelling(lost);
+  // ffmpeg's own HLS muxer rewrites its playlist from its first segment: it cannot start mid-stream.
+  if (splitFfmpegArgv(ctx.argv).files.some((f) => f.kind === 'output' && f.options.some((o) => o.info.base === 'f' && (o.value === 'hls' || o.value === 'applehttp')))) {
+    return { kind: 'none', why: 'its output (-f hls) cannot start again mid-stream' };
+  }
   const facts = resumeFactsOf(ctx.argv);
   let argv: string[];
   let point: ResumePoint | null = null;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import t from 'tap';
 import { CAN_THROTTLE_RESPONSE, startFakePms } from '../harness/index.ts';
+import { readFakeRealCalls } from '../harness/index.ts';
 import { API_KEY, TOKEN, installShim, plexEnv, runShim, writeConfig } from './helpers.ts';
 import { line, startFakeWorker } from './workers.ts';
 
@@ -19,9 +20,9 @@ const argv = ['-i', '/media/in.mkv', '-progressurl', `${pms.url}${P}/progress`, 
 const b64 = (text: string) => Buffer.from(text).toString('base64');
 const hello = line({ type: 'hello', protocol: 1, job_id: 'job-1', session_id: 's', state: 'running' });
 
-async function relay(link: (res: ServerResponse, after: number, opening: number) => void) {
+async function relay(link: (res: ServerResponse, after: number, opening: number) => void, extra: Record<string, unknown> = {}) {
   const worker = await startFakeWorker({ link });
-  const config = writeConfig(dir, { workers: [{ url: worker.url, apiKey: API_KEY, name: 'fake' }] });
+  const config = writeConfig(dir, { workers: [{ url: worker.url, apiKey: API_KEY, name: 'fake' }], ...extra });
   const first = pms.requests.length;
   const run = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: config }), cwd }).finally(() => worker.close());
   return { run, worker, requests: pms.requests.slice(first), replies: worker.requests.filter((r) => r.url.endsWith('/callback-replies')).map((r) => r.body) };
@@ -117,12 +118,24 @@ t.test('a job that fails on the worker before any output runs on Plex\'s transco
   t.same(requests.map((r) => r.rawQuery), ['status=startup']);
 });
 
-t.test('a job killed by a signal on the worker mid-transcode kills the shim with the same signal', async (t) => {
-  const { run } = await relay((res) => {
-    res.write(hello);
-    res.write(line({ type: 'progress', id: 1, out_time_s: 1, speed: 1, fps: 24 }));
-    res.end(line({ type: 'exit', id: 2, state: 'failed', code: null, signal: 'SIGKILL', error: 'ffmpeg was killed by SIGKILL' }));
-  });
+const killedMidTranscode = (res: ServerResponse) => {
+  res.write(hello);
+  res.write(line({ type: 'progress', id: 1, out_time_s: 1, speed: 1, fps: 24 }));
+  res.end(line({ type: 'exit', id: 2, state: 'failed', code: null, signal: 'SIGKILL', error: 'ffmpeg was killed by SIGKILL' }));
+};
+
+t.test('a job killed by a signal on the worker mid-transcode, with nowhere to go on: the shim dies of the same signal', async (t) => {
+  const { run } = await relay(killedMidTranscode, { fallbackToLocal: false });
   t.same({ code: run.code, signal: run.signal }, { code: null, signal: 'SIGKILL' });
+  t.match(run.stderr, /plexbeam: ffmpeg was killed by SIGKILL; going on from segment 0 \(0 s\)\nplexbeam: cannot go on with the transcode: no other worker could take it, and fallbackToLocal is false\n/);
+});
+
+t.test("a job killed by a signal on the worker mid-transcode goes on with Plex's transcoder, from the first segment Plex lacks", async (t) => {
+  const { run } = await relay(killedMidTranscode);
+  t.equal(run.code, 0, run.stderr);
+  const calls = await readFakeRealCalls(plex.realLog);
+  const resumed = calls.at(-1)?.argv ?? [];
+  t.same(resumed.slice(0, 3), ['-ss', '0', '-i'], 'the input seeks to the first segment Plex lacks (none was listed: 0)');
+  t.same(resumed.slice(resumed.indexOf('-segment_start_number'), resumed.indexOf('-segment_start_number') + 2), ['-segment_start_number', '0']);
 });
 
