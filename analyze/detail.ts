@@ -1,9 +1,12 @@
 /** `plexbeam analyze --detail SESSION_ID`: everything recorded for one session, argv included. */
+import type Database from 'better-sqlite3';
 import { PlexBeamError } from '../core/errors.ts';
 import type { SessionLog, SessionRow } from '../core/session-log/index.ts';
 import { SESSION_COLUMNS } from '../core/session-log/session-columns.ts';
 import { ENDED_BY_TEXT, FALLBACK_REASON_TEXT, isFallbackReason } from '../core/session-log/endings.ts';
+import { sessionResumes } from './resumes.ts';
 import { STOP_SIGNALS, isoTime } from './session-sql.ts';
+import type { ResumeJson } from './types.ts';
 
 /** `--detail --json`: the row under its column names, times as ISO text, plus derived timings. */
 export interface SessionDetail {
@@ -16,6 +19,8 @@ export interface SessionDetail {
     dispatch_ms: number | null;
     first_segment_ms: number | null;
   };
+  /** The times it lost its worker mid-play and went on elsewhere, oldest first ([] when none). */
+  resumes: ResumeJson[];
 }
 
 const TIME_FIELDS = new Set(['startedAt', 'dispatchAt', 'firstSegmentAt', 'endedAt']);
@@ -36,8 +41,8 @@ export function findSession(log: Pick<SessionLog, 'db' | 'getSession' | 'path'>,
   throw new PlexBeamError('SESSION_NOT_FOUND', `no session ${JSON.stringify(id)} in ${log.path}; \`plexbeam analyze --patterns\` shows example session ids`);
 }
 
-/** The detail of one session: every column (snake_case) and its derived timings. */
-export function sessionDetail(row: SessionRow): SessionDetail {
+/** The detail of one session: every column (snake_case), its derived timings, and its resumes (read from `db`). */
+export function sessionDetail(row: SessionRow, db?: Database.Database): SessionDetail {
   const session: Record<string, unknown> = {};
   for (const [field, column] of Object.entries(SESSION_COLUMNS)) {
     const value = (row as unknown as Record<string, unknown>)[field];
@@ -54,6 +59,7 @@ export function sessionDetail(row: SessionRow): SessionDetail {
       dispatch_ms: since(row.dispatchAt),
       first_segment_ms: since(row.firstSegmentAt),
     },
+    resumes: db === undefined ? [] : sessionResumes(db, row.id),
   };
 }
 

@@ -1,6 +1,6 @@
 /** The summary as aligned tables for people. */
 import { cell, formatCount, formatDuration, formatMs, formatPercent, formatTable, formatTime, type Style } from './format.ts';
-import type { CodecPair, Facet, Summary } from './types.ts';
+import type { CodecPair, Facet, ResumesSummary, Summary } from './types.ts';
 
 /** Rows shown per facet table before "… N more". */
 const FACET_ROWS = 12;
@@ -46,8 +46,22 @@ export function renderSummary(summary: Summary, style: Style): string {
     const columns = [{ header: 'worker' }, { header: 'sessions', ...right }, { header: 'remote', ...right }, { header: 'fell back', ...right }, { header: 'ok', ...right }, { header: 'stopped', ...right }, { header: 'failed', ...right }, { header: 'lost', ...right }, { header: 'failure', ...right }, { header: 'time', ...right }];
     out.push(style.bold('Workers'), formatTable(columns, workers), '');
   }
+  out.push(resumesTable(summary.resumes, style));
   out.push(style.dim('More: --patterns, --remote-feasibility, --events, --detail SESSION_ID; --json for machines.'));
   return `${out.filter((line) => line !== null).join('\n')}\n`;
+}
+
+/** Resumes per worker lost: how many, why, the worst gap and where they went; absent when none (like the other sections). */
+function resumesTable(resumes: ResumesSummary, style: Style): string | null {
+  if (resumes.total === 0) return null;
+  const right = { align: 'right' } as const;
+  const rows = resumes.by_worker.map((w) => [
+    w.worker, formatCount(w.resumes), formatCount(w.sessions), formatCount(w.by_reason['worker-lost']), formatCount(w.by_reason['worker-failed']), formatCount(w.by_reason['handed-back']),
+    formatMs(w.worst_gap_ms), w.to.map((t) => `${t.to} ${formatCount(t.count)}`).join(', '),
+  ]);
+  const columns = [{ header: 'worker lost' }, { header: 'resumes', ...right }, { header: 'sessions', ...right }, { header: 'lost', ...right }, { header: 'failed', ...right }, { header: 'handed back', ...right }, { header: 'worst gap', ...right }, { header: 'went to' }];
+  const head = `${style.bold('Resumes')}  ${formatCount(resumes.total)} in ${formatCount(resumes.sessions)} sessions, worst gap ${formatMs(resumes.worst_gap_ms)}`;
+  return [head, formatTable(columns, rows), style.dim('  a worker lost mid-play (lost), failing for its own reasons (failed) or draining (handed back): the transcode went on elsewhere'), ''].join('\n');
 }
 
 function facetTable(title: string, header: string, facets: readonly Facet[], style: Style): string | null {

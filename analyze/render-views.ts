@@ -1,6 +1,6 @@
 /** The patterns, detail and events views as text for people. */
 import type { SessionDetail } from './detail.ts';
-import { cell, formatCount, formatPercent, formatTable, formatTime, type Style } from './format.ts';
+import { cell, formatCount, formatMs, formatPercent, formatTable, formatTime, type Style } from './format.ts';
 import type { EventJson, PatternsReport } from './types.ts';
 
 /** The patterns table, most frequent first; on a terminal long patterns are cut to its width (--json has them whole). */
@@ -36,6 +36,12 @@ export function renderDetail(detail: SessionDetail, style: Style): string {
   lines.push('', style.bold('argv'), `  ${(argv as string[]).map(shellQuote).join(' ')}`);
   lines.push('', style.bold('environment names'), `  ${(envNames as string[]).join(' ')}`);
   lines.push('', style.bold('facts'), JSON.stringify(facts, null, 2).replace(/^/gm, '  '));
+  if (detail.resumes.length > 0) {
+    lines.push('', style.bold('resumes'));
+    for (const r of detail.resumes) {
+      lines.push(`  ${formatTime(r.at)}  ${r.from} → ${r.to} at segment ${r.segment} (media ${r.media_s.toFixed(1)} s), ${r.reason}${r.error === null ? '' : `: ${r.error}`}; gap ${formatMs(r.gap_ms)}`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -78,7 +78,7 @@ export async function runAnalyze(request: AnalyzeRequest, io: AnalyzeIo): Promis
           break;
         }
         case 'detail': {
-          const detail = sessionDetail(findSession(log, request.sessionId ?? ''));
+          const detail = sessionDetail(findSession(log, request.sessionId ?? ''), log.db);
           emit(detail, () => renderDetail(detail, style));
           break;
         }

@@ -6,6 +6,7 @@ import type { ProgressBar } from './progress-bar.ts';
 import { INDEX, OUTCOME_AGGREGATES, createTally, addToTally, durationsOf, isoTime, outcomesOf, shareOf, sinceParam } from './session-sql.ts';
 import type { CodecPair, Summary } from './types.ts';
 import { FALLBACK_REASON_TEXT, isFallbackReason } from '../core/session-log/endings.ts';
+import { summarizeResumes } from './resumes.ts';
 
 /** What a fallback code means; for a row from before codes, its recorded words. */
 export function fallbackText(code: string | null, words: string | null): string {
@@ -116,5 +117,6 @@ export function computeSummary(db: Database.Database, options: SummaryOptions): 
       outcomes: outcomesOf(tally),
       durations: durationsOf(tally),
     })),
+    resumes: summarizeResumes(db, options.since),
   };
 }

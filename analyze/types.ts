@@ -85,6 +85,44 @@ export interface Summary {
   /** Per fallback code (core/session-log/endings.ts); `code` null: a row from before codes, `reason` its words. */
   fallback_reasons: { code: string | null; text: string; count: number; share: number }[];
   workers: { worker: string; count: number; by_decision: DecisionCounts; outcomes: Outcomes; durations: Durations }[];
+  /** Transcodes that lost their worker mid-play and went on elsewhere (`resume` events in the window). */
+  resumes: ResumesSummary;
+}
+
+/** The resumes of one worker lost (`from`). */
+export interface ResumeWorker {
+  worker: string;
+  resumes: number;
+  /** Distinct sessions resumed away from it. */
+  sessions: number;
+  /** Always all three keys, 0 when none. */
+  by_reason: { 'worker-lost': number; 'worker-failed': number; 'handed-back': number };
+  /** The longest wait Plex had between segments at a resume (ms); null when none recorded a gap. */
+  worst_gap_ms: number | null;
+  /** Where the resumed runs went (`local`: Plex's own transcoder), most first. */
+  to: { to: string; count: number }[];
+}
+
+/** `resumes` in the summary: every resume in the window, per worker lost, most first. */
+export interface ResumesSummary {
+  total: number;
+  sessions: number;
+  worst_gap_ms: number | null;
+  by_worker: ResumeWorker[];
+}
+
+/** One resume of a session (`--detail`). */
+export interface ResumeJson {
+  at: string;
+  from: string;
+  to: string;
+  /** The first segment number the resumed run wrote. */
+  segment: number;
+  /** The media time (s) it started at. */
+  media_s: number;
+  reason: 'worker-lost' | 'worker-failed' | 'handed-back';
+  error: string | null;
+  gap_ms: number | null;
 }
 
 /** One argument pattern (`--patterns`). */

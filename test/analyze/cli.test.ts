@@ -27,7 +27,7 @@ t.test('summary --json: total and by_decision with all three keys, and the docum
   const summary = run.json();
   t.equal(summary.total, 17);
   t.same(summary.by_decision, { remote: 4, local: 8, fallback: 3 });
-  t.same(Object.keys(summary), ['db', 'since', 'total', 'by_decision', 'undecided', 'first_started_at', 'last_started_at', 'outcomes', 'durations', 'decisions', 'by_kind', 'by_client', 'by_protocol', 'resolutions', 'video_codecs', 'audio_codecs', 'features', 'fallback_reasons', 'workers']);
+  t.same(Object.keys(summary), ['db', 'since', 'total', 'by_decision', 'undecided', 'first_started_at', 'last_started_at', 'outcomes', 'durations', 'decisions', 'by_kind', 'by_client', 'by_protocol', 'resolutions', 'video_codecs', 'audio_codecs', 'features', 'fallback_reasons', 'workers', 'resumes']);
   t.same(Object.keys(summary.decisions as object), ['remote', 'local', 'fallback']);
   t.same(Object.keys((summary.decisions as Record<string, object>).remote ?? {}), ['count', 'outcomes', 'durations', 'first_segment']);
 
