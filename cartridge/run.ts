@@ -65,7 +65,7 @@ export async function runCartridge(input: CartridgeInput): Promise<ChildFate> {
     return startFailure(child.path, await child.fate);
   }
   // Only a call with an input can be a transcode: its health checks go out before the parse.
-  const health = config.workers.length > 0 && input.argv.includes('-i') ? checkWorkers(config.workers, config.healthTimeoutMs, config.server.fleetFile) : null;
+  const health = config.workers.length > 0 && input.argv.includes('-i') ? checkWorkers(config.workers, config.healthTimeoutMs, config.server.fleetFile, config.dataDir) : null;
   // One turn of the event loop: the health requests connect and go out before the parse, which then overlaps their round trips.
   if (health !== null) await new Promise((resolve) => setImmediate(resolve));
   const inv = parsePlexArgv(input.argv);
@@ -75,7 +75,7 @@ export async function runCartridge(input: CartridgeInput): Promise<ChildFate> {
   const plan = planInvocation(inv.kind);
   if (plan.route === 'local' || early !== null) return runLocally(run, { decision: 'local', reason: plan.reason ?? 'local' }, !plan.passThrough, early);
   if (config.workers.length === 0) return runLocally(run, fallbackPatch('no-worker-configured', 'no worker configured'), true);
-  return runRemotely(run, sessionId, health ?? checkWorkers(config.workers, config.healthTimeoutMs, config.server.fleetFile));
+  return runRemotely(run, sessionId, health ?? checkWorkers(config.workers, config.healthTimeoutMs, config.server.fleetFile, config.dataDir));
 }
 
 async function runRemotely(run: Invocation, sessionId: string, health: Promise<HealthResult[]>): Promise<ChildFate> {
@@ -123,7 +123,7 @@ async function runRemotely(run: Invocation, sessionId: string, health: Promise<H
   if (result.resumable !== null && signals.first === null) {
     // The worker is gone or gave the job back after output began: the transcode goes on elsewhere (cartridge/resume).
     const went = await failover(run, sessionId, job, result, lists, {
-      dispatch: (argv, exclude) => dispatch(argv, checkWorkers(config.workers, config.healthTimeoutMs).then((found) => found.filter((h) => !exclude.has(h.worker.url)))).then((o) => o.job),
+      dispatch: (argv, exclude) => dispatch(argv, checkWorkers(config.workers, config.healthTimeoutMs, undefined, config.dataDir).then((found) => found.filter((h) => !exclude.has(h.worker.url)))).then((o) => o.job),
       relay: relayJob,
     });
     if (went.local !== undefined) {
