@@ -144,7 +144,11 @@ export function openLink(options: LinkClientOptions): LinkClient {
       res.on('close', () => dropped('the link closed before the job ended'));
     });
     current = req;
-    req.on('error', (error: NodeJS.ErrnoException) => dropped(`worker unreachable (${error.code ?? error.message})`));
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // Nothing listens there any more: the worker is gone (a restarted one no longer knows the job either).
+      if (error.code === 'ECONNREFUSED') return end({ kind: 'lost', reason: 'worker unreachable (ECONNREFUSED)' });
+      dropped(`worker unreachable (${error.code ?? error.message})`);
+    });
     silence = false;
     watchIdle();
   }
