@@ -1,7 +1,13 @@
-/** Helpers for the library re-encode tests: waiting on a job, finding its ffmpeg, reading a process's state. */
+/** Helpers for the library re-encode tests: waiting on a job, finding its ffmpeg, a real worker in this process. */
 import { readFileSync } from 'node:fs';
-import type { RunningWorker } from './helpers.ts';
-import { processGroup } from './helpers.ts';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { validateConfig, type WorkerConfig } from '../../core/config.ts';
+import { createLogger } from '../../core/log.ts';
+import { checkConfinement, createJobConfiner } from '../../worker/confine/index.ts';
+import type { HardwareProbe } from '../../worker/probe/index.ts';
+import { createWorkerServer, type WorkerServer } from '../../worker/server.ts';
+import { API_KEY, processGroup, type LogLine, type RunningWorker } from './helpers.ts';
 
 /** Polls `GET /library/jobs/:id` until the job has ended; its last status. */
 export async function waitForLibraryEnd(worker: RunningWorker, id: string, timeoutMs = 90_000): Promise<any> {
@@ -39,4 +45,74 @@ export async function libraryFfmpeg(pgid: number, timeoutMs = 10_000): Promise<n
     if (Date.now() > deadline) throw new Error(`no ffmpeg in process group ${pgid} within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * A real worker (createWorkerServer, as worker/main.ts builds it) in this process on 127.0.0.1,
+ * confined as `worker.confinement` says, with a software "probe" (the library encoders pass or
+ * fail their own real test encode); its logs are collected. In-process so that coverage sees the
+ * worker's code; the crash tests SIGKILL the built CLI instead.
+ */
+export async function startInProcessWorker(dir: string, worker: Record<string, unknown>, hardware: Partial<HardwareProbe> = {}): Promise<RunningWorker & { server: WorkerServer }> {
+  const config = validateConfig({ worker: { host: '127.0.0.1', port: 0, apiKey: API_KEY, ...worker } }).worker as WorkerConfig;
+  const logs: LogLine[] = [];
+  let partial = '';
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line !== '') logs.push(JSON.parse(line) as LogLine);
+      done();
+    },
+  });
+  const log = await createLogger({ name: 'worker', config: { logLevel: 'debug', logFiles: false, logDir: dir }, destination });
+  const confinement = await checkConfinement({ setting: config.confinement, pathVar: process.env.PATH });
+  const probe: HardwareProbe = {
+    hwaccel: 'software', encoders: ['libx264'], device: null, requested: 'auto', reason: 'test', ffmpeg: { path: config.ffmpegPath, version: 'test' },
+    hwaccels: [], devices: { dri: [], nvidia: [] }, candidates: [], ms: 0, ...hardware,
+  };
+  const server = createWorkerServer({
+    config, hardware: probe, log, version: 'test', workerEnv: { PATH: process.env.PATH }, scratchRoot: join(dir, 'plexbeam-worker'),
+    confine: createJobConfiner({ confinement, config, devices: [] }),
+  });
+  const { port } = await server.listen();
+  const base = `http://127.0.0.1:${port}`;
+  let closed: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
+  return {
+    server,
+    port,
+    base,
+    proc: undefined as never,
+    logs,
+    get exited() {
+      return closed ?? new Promise<never>(() => {});
+    },
+    async waitForLog(predicate, timeoutMs = 20_000) {
+      for (const deadline = Date.now() + timeoutMs; ; ) {
+        const found = logs.find(predicate);
+        if (found !== undefined) return found;
+        if (Date.now() > deadline) throw new Error(`no such log line within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    async request(method, path, body, headers = { 'x-api-key': API_KEY }) {
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
+      const text = await response.text();
+      let json: unknown = null;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        // not JSON
+      }
+      return { status: response.status, json, text };
+    },
+    stop() {
+      closed ??= server.close().then(() => ({ code: 0, signal: null }));
+      return closed;
+    },
+  };
 }

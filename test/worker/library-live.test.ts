@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { libraryTempName } from '../../core/wire/library.ts';
 import { readProcStat } from '../../worker/proc-stat.ts';
-import { startWorker, waitForEnd, type RunningWorker } from './helpers.ts';
-import { libraryFfmpeg, waitForLibraryEnd, waitForLibraryStatus } from './library-helpers.ts';
+import { waitForEnd, type RunningWorker } from './helpers.ts';
+import { libraryFfmpeg, startInProcessWorker, waitForLibraryEnd, waitForLibraryStatus } from './library-helpers.ts';
 import { decodeErrors, makeLibraryClip, probeClip, sha256 } from './library-media.ts';
 
 const bwrapWorks = spawnSync('bwrap', ['--unshare-all', '--ro-bind', '/', '/', 'true']).status === 0;
@@ -20,9 +20,9 @@ let input: string;
 
 t.before(async () => {
   input = await makeLibraryClip(join(media, 'Film.mkv'), 'h264-mkv', { seconds: 8, size: '320x240' });
-  worker = await startWorker(dir, { mediaRoots: [media], transcodeRoots: [join(dir, 'tx')], confinement: bwrapWorks ? 'bubblewrap' : 'unconfined' });
+  worker = await startInProcessWorker(dir, { mediaRoots: [media], transcodeRoots: [join(dir, 'tx')], confinement: bwrapWorks ? 'bubblewrap' : 'unconfined' });
 });
-t.teardown(() => worker?.stop('SIGKILL'));
+t.teardown(() => worker?.stop());
 
 /** Starts a live transcode that runs `seconds` of real time (-re). */
 const startLive = async (name: string, seconds = 3) => {

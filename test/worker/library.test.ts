@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlink
 import { join } from 'node:path';
 import t from 'tap';
 import { libraryTempName } from '../../core/wire/library.ts';
-import { startWorker, type RunningWorker } from './helpers.ts';
+import type { RunningWorker } from './helpers.ts';
 import { decodeErrors, makeLibraryClip, probeClip, sha256 } from './library-media.ts';
-import { libraryFfmpeg, waitForLibraryEnd, waitForLibraryStatus } from './library-helpers.ts';
+import { libraryFfmpeg, startInProcessWorker, waitForLibraryEnd, waitForLibraryStatus } from './library-helpers.ts';
 
 const bwrapWorks = spawnSync('bwrap', ['--unshare-all', '--ro-bind', '/', '/', 'true']).status === 0;
 const bwrapSkip = bwrapWorks ? false : 'bubblewrap (bwrap) is missing or cannot create namespaces here';
@@ -22,9 +22,9 @@ let worker: RunningWorker;
 t.before(async () => {
   await makeLibraryClip(join(films, 'H264 Film.mkv'), 'h264-mkv');
   await makeLibraryClip(join(films, 'HEVC Film.mp4'), 'hevc-mp4');
-  worker = await startWorker(dir, { mediaRoots: [join(dir, 'media')], transcodeRoots: [join(dir, 'tx')], confinement });
+  worker = await startInProcessWorker(dir, { mediaRoots: [join(dir, 'media')], transcodeRoots: [join(dir, 'tx')], confinement });
 });
-t.teardown(() => worker?.stop('SIGKILL'));
+t.teardown(() => worker?.stop());
 
 const outputFor = (input: string, tag: string) => join(films, libraryTempName(input.slice(films.length + 1), tag));
 
@@ -112,8 +112,8 @@ t.test('bad requests: a clear 4xx naming the problem, and nothing written', asyn
 });
 
 t.test('library jobs off (worker.libraryJobs 0), or the worker draining: 503', async (t) => {
-  const off = await startWorker(realpathSync(t.testdir({})), { mediaRoots: [join(dir, 'media')], transcodeRoots: [join(dir, 'tx')], confinement, libraryJobs: 0 });
-  t.teardown(() => off.stop('SIGKILL'));
+  const off = await startInProcessWorker(realpathSync(t.testdir({})), { mediaRoots: [join(dir, 'media')], transcodeRoots: [join(dir, 'tx')], confinement, libraryJobs: 0 });
+  t.teardown(() => off.stop());
   const input = join(films, 'H264 Film.mkv');
   const body = { input, output: outputFor(input, 'off1'), codec: 'av1' };
   t.match(await off.request('POST', '/library/jobs', body), { status: 503, json: { error: /library jobs are off on this worker \(worker\.libraryJobs is 0\)/, code: 'WORKER_BUSY' } });
