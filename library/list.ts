@@ -81,7 +81,8 @@ export function listLibrary(store: LibraryStore, codec: LibraryCodec, candidates
   const totals: ListTotals = {
     files: all.length,
     candidates: count('candidate'),
-    could_save_bytes: all.reduce((sum, f) => sum + f.estimated_saving_bytes, 0),
+    // Files already queued or encoding are counted where they are, not as what could still be saved.
+    could_save_bytes: all.reduce((sum, f) => sum + (f.state === 'candidate' ? f.estimated_saving_bytes : 0), 0),
     queued: count('queued'),
     encoding: count('encoding'),
     done: count('done'),

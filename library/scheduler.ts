@@ -4,6 +4,7 @@
  * queued file to each idle worker (up, not draining, no live transcode, none of our jobs), and
  * finishes completed encodes on the Plex side (library/finish.ts), one at a time, in the background.
  */
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { WorkerEntry } from '../core/config.ts';
@@ -180,6 +181,8 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
   }
 
   async function round(fleet: readonly FleetWorker[]): Promise<void> {
+    // No session log yet: nothing was ever scanned or queued (and the server creates no file of its own).
+    if (store === null && !existsSync(deps.dbPath)) return;
     store ??= openLibraryStore(deps.dbPath);
     const s = store;
     const entries = deps.entries();

@@ -6,6 +6,8 @@ import { createLogger, type Logger } from '../core/log.ts';
 import { createSystemdNotifier } from '../core/systemd-notify.ts';
 import { join } from 'node:path';
 import type { FleetWorker } from '../core/fleet-cache.ts';
+import { createLibraryScheduler } from '../library/scheduler.ts';
+import type { FinishStep } from '../library/finish.ts';
 import { createDashboard } from './dashboard.ts';
 import { createFleetMonitor } from './monitor.ts';
 import { readSessionActivity } from './session-activity.ts';
@@ -32,6 +34,8 @@ export async function runServer(config: Config, env: NodeJS.ProcessEnv = process
   };
   const workers = followConfigWorkers(config, log);
   followed = workers;
+  // The library queue (docs/LIBRARY.md): after each probe round, with the fleet as just seen.
+  const library = createLibraryScheduler({ dbPath: sessionLog, entries: workers, log, onStep: crashAt(env.PLEXBEAM_LIBRARY_CRASH_AT) });
   const monitor = createFleetMonitor({
     workers,
     fleetFile: config.server.fleetFile,
@@ -39,7 +43,10 @@ export async function runServer(config: Config, env: NodeJS.ProcessEnv = process
     timeoutMs: config.server.probeTimeoutMs,
     log,
     onStatus: (line) => void notifier.status(line),
-    onRound: publish,
+    onRound: (fleet) => {
+      publish(fleet);
+      void library.round(fleet);
+    },
   });
   // The cache is what plays depend on: a dashboard that cannot listen is logged, not fatal.
   await dashboard.listen().then(
@@ -56,11 +63,24 @@ export async function runServer(config: Config, env: NodeJS.ProcessEnv = process
   await notifier.stopping();
   if (heartbeat !== null) clearInterval(heartbeat);
   await monitor.close();
+  await library.close();
   await publishing;
   await dashboard.close();
   log.info('stopped');
   await new Promise<void>((resolve) => log.flush(() => resolve()));
   return EXIT_OK;
+}
+
+/**
+ * The test-only power cut: with `PLEXBEAM_LIBRARY_CRASH_AT=STEP` (a finishing step, e.g. `renamed`)
+ * the server kills itself with SIGKILL right after that step, as a power cut would stop it, so a
+ * test can check what the next start makes of it. Unset in production: no hook.
+ */
+function crashAt(step: string | undefined): ((reached: FinishStep) => void) | undefined {
+  if (step === undefined || step === '') return undefined;
+  return (reached) => {
+    if (reached === step) process.kill(process.pid, 'SIGKILL');
+  };
 }
 
 /**

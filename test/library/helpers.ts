@@ -1,0 +1,104 @@
+/** Helpers for the library encode tests: the real worker and `plexbeam server`, the CLI, the job rows, checksums and ffprobe. */
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { followJsonLogs, type JsonLogFollower } from '../harness/json-log-process.ts';
+import { API_KEY, BIN, spawnOwned } from '../cartridge/helpers.ts';
+import { startRealWorker, type RealWorker } from '../cartridge/workers.ts';
+
+export { API_KEY, BIN };
+
+const bwrapWorks = spawnSync('bwrap', ['--unshare-all', '--ro-bind', '/', '/', 'true']).status === 0;
+
+/** The real `plexbeam worker` on 127.0.0.1 with `media` as its only media root (confined by bubblewrap where it works). */
+export function startLibraryWorker(dir: string, media: string, extra: Record<string, unknown> = {}): Promise<RealWorker> {
+  return startRealWorker(dir, { mediaRoots: [media], transcodeRoots: [join(dir, 'tx')], confinement: bwrapWorks ? 'bubblewrap' : 'unconfined', ...extra });
+}
+
+/** Writes the Plex-side config (dataDir, the workers, a fast probe round) and returns its path. */
+export function writeServerConfig(dir: string, workers: readonly { url: string; name: string }[]): string {
+  const config = join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({
+    logLevel: 'info',
+    dataDir: join(dir, 'data'),
+    workers: workers.map((w) => ({ url: w.url, apiKey: API_KEY, name: w.name })),
+    server: { fleetFile: join(dir, 'run', 'fleet.json'), probeIntervalMs: 300, probeTimeoutMs: 1500, listen: '127.0.0.1:0' },
+  }));
+  return config;
+}
+
+export const cliEnv = (dir: string) => ({ PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir });
+
+/** Runs `plexbeam library ARGS --config CONFIG` and waits for it. */
+export function library(dir: string, config: string, ...args: string[]) {
+  return spawnSync(BIN, ['library', ...args, '--config', config], { env: cliEnv(dir), encoding: 'utf8', timeout: 120_000 });
+}
+
+export interface ServerProcess extends JsonLogFollower {
+  proc: ChildProcess;
+  stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `plexbeam server` (the built CLI) with `env` added; resolves once its fleet monitor runs. */
+export async function startServer(dir: string, config: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const proc = spawnOwned(BIN, ['server', '--config', config], { env: { ...cliEnv(dir), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const follower = followJsonLogs(proc, { timeoutMs: 60_000 });
+  await follower.waitForLog((line) => line.msg === 'fleet monitor running', 20_000);
+  return {
+    ...follower,
+    proc,
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return follower.exited;
+    },
+  };
+}
+
+/** A library job's row, read from the session log. */
+export function jobRow(dir: string, id: number): Record<string, any> {
+  const db = new Database(join(dir, 'data', 'sessions.db'), { readonly: true, timeout: 5000 });
+  try {
+    return db.prepare('SELECT * FROM library_jobs WHERE id = ?').get(id) as Record<string, any>;
+  } finally {
+    db.close();
+  }
+}
+
+/** Polls job `id`'s row until `predicate` holds; the row. */
+export async function waitForJob(dir: string, id: number, predicate: (row: Record<string, any>) => boolean, timeoutMs = 120_000): Promise<Record<string, any>> {
+  const deadline = Date.now() + timeoutMs;
+  let row: Record<string, any> = {};
+  for (;;) {
+    row = jobRow(dir, id);
+    if (row !== undefined && predicate(row)) return row;
+    if (Date.now() > deadline) throw new Error(`library job ${id}: not there within ${timeoutMs} ms (last ${JSON.stringify(row)})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** SHA-256 of a whole file. */
+export function sha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** What ffprobe says of a file: its streams (type:codec:language), chapters and duration. */
+export function probe(path: string): { streams: string[]; chapters: number; durationS: number; video: string } {
+  const run = spawnSync('ffprobe', ['-v', 'error', '-of', 'json', '-show_format', '-show_streams', '-show_chapters', path], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`ffprobe ${path}: ${run.stderr}`);
+  const json = JSON.parse(run.stdout);
+  const streams = (json.streams as any[]).map((s) => `${s.codec_type}:${s.codec_type === 'video' ? 'video' : s.codec_name}:${s.tags?.language ?? ''}`);
+  return { streams, chapters: json.chapters.length, durationS: Number(json.format.duration), video: (json.streams as any[]).find((s) => s.codec_type === 'video')?.codec_name };
+}
+
+/** Decodes every stream of `path`; the errors ffmpeg printed ('' when none). */
+export function decodeErrors(path: string): string {
+  const run = spawnSync('ffmpeg', ['-nostdin', '-v', 'error', '-i', path, '-f', 'null', '-'], { encoding: 'utf8' });
+  return run.status === 0 ? run.stderr.trim() : `exit ${run.status}: ${run.stderr.trim()}`;
+}
+
+/** The names in `dir` other than `keep`: leftovers (temporary outputs, kept originals). */
+export function namesIn(dir: string): string[] {
+  return readdirSync(dir).sort();
+}
