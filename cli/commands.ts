@@ -22,7 +22,7 @@ export const COMMANDS: CommandModule<object, Args>[] = [
   },
   {
     command: 'worker [action]',
-    describe: 'run the worker service in the foreground (systemd runs this); drain: refuse new jobs, let running ones finish; resume: take them again',
+    describe: 'run the worker service in the foreground (systemd runs this); drain: refuse new jobs, hand running segmented jobs back at their next segment (others finish); resume: take jobs again',
     builder: (y) => y.positional('action', { choices: ['drain', 'resume'] as const, describe: 'tell the worker running on this machine' }),
     handler: (args) => runLazy(() => import('./commands/worker.ts'), args),
   },

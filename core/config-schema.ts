@@ -87,6 +87,7 @@ export const CONFIG_SCHEMA: ObjectSpec = {
       maxJobs: { kind: 'integer', default: 2, min: 1, max: 256, description: 'transcodes run at once; more are refused with 503' },
       jobTimeoutS: { kind: 'integer', default: 21_600, min: 1, description: 'a job running longer is killed, in seconds (6 hours)' },
       stallTimeoutS: { kind: 'integer', default: 60, min: 1, description: 'a job with no ffmpeg progress for this long is killed, in seconds' },
+      stopHandBackS: { kind: 'integer', default: 30, min: 0, max: 40, description: 'on SIGTERM, how long running segmented jobs have to reach their next segment and be handed back before the rest is cancelled, in seconds (below the unit\'s `TimeoutStopSec=45`; 0 cancels at once)' },
       ffmpegPath: { kind: 'string', default: 'ffmpeg', description: 'ffmpeg binary (a name on PATH or an absolute path)' },
       ffprobePath: { kind: 'string', default: 'ffprobe', description: 'ffprobe binary' },
       hwaccel: { kind: 'enum', default: 'auto', values: HWACCELS, description: '`auto` probes NVENC > QSV > VAAPI > software by real test encodes' },

@@ -22,6 +22,8 @@ export interface WorkerConfig {
   readonly maxJobs: number;
   readonly jobTimeoutS: number;
   readonly stallTimeoutS: number;
+  /** Seconds a SIGTERM waits for segmented jobs to be handed back; absent in hand-built configs: 30. */
+  readonly stopHandBackS?: number;
   readonly ffmpegPath: string;
   readonly ffprobePath: string;
   readonly hwaccel: 'auto' | 'nvenc' | 'qsv' | 'vaapi' | 'software';

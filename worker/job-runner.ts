@@ -14,7 +14,7 @@ import { runFfmpeg, type FfmpegExit } from './ffmpeg.ts';
 import { probeInputs } from './input-probe.ts';
 import type { Job } from './job.ts';
 import type { JobRecords } from './job-records.ts';
-import type { WorkerMetrics } from './metrics.ts';
+import type { Outcome, WorkerMetrics } from './metrics.ts';
 import { readProcStat } from './proc-stat.ts';
 import { startPlexEmulation, type PlexEmulation } from './plex-emulation.ts';
 import { buildJobEnv } from './sandbox/env.ts';
@@ -38,6 +38,8 @@ export interface RunnerDeps {
   drainCallbacks(job: Job): Promise<void>;
   /** Called on every state change and progress block (WebSocket, systemd status). */
   onUpdate(job: Job, kind: 'state' | 'progress'): void;
+  /** True while the worker drains: a segmented job is handed back at its next segment boundary. */
+  handBackRequested(): boolean;
 }
 
 /** How long a stream-mode job's last outputs may take to reach the cartridge after ffmpeg exited. */
@@ -61,6 +63,11 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
   const stalled = () => abort('JOB_STALLED', `no progress from ffmpeg for ${deps.config.stallTimeoutS} s`);
   const stall = setTimeout(stalled, deps.config.stallTimeoutS * 1000);
   const timeout = setTimeout(() => abort('JOB_TIMEOUT', `ran longer than ${deps.config.jobTimeoutS} s`), deps.config.jobTimeoutS * 1000);
+  // A segment boundary (published and listed to Plex): while draining, ffmpeg stops here and nothing more is published.
+  const atSegment = (number: number) => {
+    job.segment = number;
+    if (deps.handBackRequested() && job.pid !== null) abort('WORKER_DRAINING', `the worker is draining: job handed back after segment ${number}`);
+  };
   let result: FfmpegExit;
   let plex: PlexEmulation | undefined;
   try {
@@ -74,7 +81,8 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
     signal.throwIfAborted();
     const { argv, translation } = command;
     deps.records.save(job.id, { staging: translation.postProcess.map((desc) => resolve(prepared.cwd, desc.stageDir)) });
-    plex = startPlexEmulation({ translation, cwd: prepared.cwd, inputs, request: createCaptureRequest(prepared.callbackBase), signal: plexStop.signal, log: job.log });
+    job.segmented = translation.postProcess.length > 0;
+    plex = startPlexEmulation({ translation, cwd: prepared.cwd, inputs, request: createCaptureRequest(prepared.callbackBase), signal: plexStop.signal, log: job.log, onSegment: atSegment });
     job.startedAt = Date.now();
     job.state = 'running';
     deps.onUpdate(job, 'state');
@@ -112,15 +120,19 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
     clearTimeout(timeout);
   }
   job.pid = null;
+  const handedBack = signal.aborted && isPlexBeamError(signal.reason, 'WORKER_DRAINING');
   // Before the outcome: the job's capture URLs only answer while it is active.
   const warnings = (await plex?.finish().catch((error: Error) => [error.message])) ?? [];
+  if (!signal.aborted) job.segment = plex?.segment() ?? null;
   await deps.drainCallbacks(job);
-  // Stream mode: what ffmpeg wrote last reaches the Plex machine before the exit does.
-  await job.stream?.finish(STREAM_FINISH_MS, !signal.aborted);
+  // Stream mode: what ffmpeg wrote last reaches the Plex machine before the exit does (a handed-back job's segments too).
+  await job.stream?.finish(STREAM_FINISH_MS, !signal.aborted || handedBack);
   job.stream?.close();
   recordOutcome(job, result, signal, warnings);
-  job.link.finish({ type: 'exit', state: job.state, code: job.exitCode, signal: job.exitSignal, error: job.error, error_code: job.errorCode });
-  deps.metrics.jobEnded(job.state as 'completed' | 'failed' | 'cancelled', ((job.endedAt ?? 0) - job.createdAt) / 1000, job.errorCode ?? undefined);
+  const exit = { type: 'exit', state: job.state, code: job.exitCode, signal: job.exitSignal, error: job.error, error_code: job.errorCode };
+  // A handed-back job names the last segment Plex has: the cartridge resumes from the one after it.
+  job.link.finish(job.state === 'handed-back' ? { ...exit, segment: job.segment } : exit);
+  deps.metrics.jobEnded(job.state as Outcome, ((job.endedAt ?? 0) - job.createdAt) / 1000, job.errorCode ?? undefined);
   deps.onUpdate(job, 'state');
   await rm(scratchDir, { recursive: true, force: true }).catch(() => undefined);
   if (job.stream !== undefined) await rm(job.stream.mirror, { recursive: true, force: true }).catch(() => undefined);
@@ -134,7 +146,14 @@ function recordOutcome(job: Job, result: FfmpegExit, signal: AbortSignal, warnin
   job.exitSignal = result.signal;
   const reason: unknown = signal.reason;
   const startError = result.spawnError;
-  if (signal.aborted) {
+  if (signal.aborted && isPlexBeamError(reason, 'WORKER_DRAINING')) {
+    // Stopped on purpose at a segment boundary: ffmpeg's exit (SIGTERM's) says nothing about the job.
+    job.state = 'handed-back';
+    job.exitCode = null;
+    job.exitSignal = null;
+    job.errorCode = reason.code;
+    job.error = reason.message;
+  } else if (signal.aborted) {
     const code = isPlexBeamError(reason) ? reason.code : 'JOB_CANCELLED';
     // A timeout or a stall is a failure; a DELETE, a lost link or a shutdown is a cancellation.
     job.state = code === 'JOB_TIMEOUT' || code === 'JOB_STALLED' ? 'failed' : 'cancelled';
@@ -157,5 +176,5 @@ function recordOutcome(job: Job, result: FfmpegExit, signal: AbortSignal, warnin
     ...(warnings.length > 0 ? { publish_warnings: warnings } : {}),
   };
   if (job.state === 'failed') job.log.error({ ...fields, stderr: result.stderrTail }, `job failed: ${job.error}`);
-  else job.log.info(fields, job.state === 'completed' ? 'job completed' : `job cancelled: ${job.error}`);
+  else job.log.info(job.state === 'handed-back' ? { ...fields, segment: job.segment } : fields, job.state === 'completed' ? 'job completed' : job.state === 'handed-back' ? `job handed back: ${job.error}` : `job cancelled: ${job.error}`);
 }

@@ -1,4 +1,4 @@
-/** The job table: admission (at most `maxJobs` at once), lookup, cancellation, and draining on shutdown. */
+/** The job table: admission (at most `maxJobs` at once), lookup, cancellation, draining (segmented jobs handed back), and shutdown. */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PlexBeamError } from '../core/errors.ts';
@@ -15,7 +15,7 @@ import { createJobStream } from './stream/job-stream.ts';
 import { streamedRequest } from './stream/prepare.ts';
 import type { TranscodeRequest } from './sandbox/request.ts';
 
-export interface JobManagerDeps extends Omit<RunnerDeps, 'shutdownSignal'> {
+export interface JobManagerDeps extends Omit<RunnerDeps, 'shutdownSignal' | 'handBackRequested'> {
   config: WorkerConfig;
   hardware: HardwareProbe;
   log: Logger;
@@ -26,6 +26,8 @@ export interface JobManagerDeps extends Omit<RunnerDeps, 'shutdownSignal'> {
   /** How long an ended job stays queryable, in ms (its link's messages go sooner: link-store.ts). */
   keepEndedMs: number;
   links: LinkStore;
+  /** Called when a drain starts or ends (the systemd status line says "draining"). */
+  onDrainChange?(on: boolean): void;
 }
 
 export interface JobManager {
@@ -40,9 +42,22 @@ export interface JobManager {
   /** Cancels a job (if still active) and resolves once its ffmpeg is gone. */
   cancel(job: Job): Promise<void>;
   counts(): { running: number; queued: number; max: number };
+  /** True once shutdown began (`/health` says `stopping`). */
   readonly draining: boolean;
-  /** Refuses new jobs, cancels the running ones and waits for them. */
-  shutdown(): Promise<void>;
+  /**
+   * `plexbeam worker drain` (true) or `resume` (false): while on, new jobs are refused and each
+   * running segmented job is handed back at its next segment boundary; other jobs run to their end.
+   */
+  setDraining(on: boolean): void;
+  /** True while a drain is on (`POST /drain`, or the hand-back part of a shutdown). */
+  readonly handingBack: boolean;
+  /** Active jobs with a segmented output, which a drain hands back. */
+  segmentedActive(): number;
+  /**
+   * Refuses new jobs, cancels the running ones and waits for them. With `handBackMs`, segmented
+   * jobs first have that long to be handed back at their next segment; the others are cancelled at once.
+   */
+  shutdown(handBackMs?: number): Promise<void>;
   /** SIGKILLs every running ffmpeg's process group now (the worker is about to exit without waiting). */
   killAll(): void;
 }
@@ -62,7 +77,17 @@ function translateContextOf(hardware: HardwareProbe): PrepareContext['translate'
 export function createJobManager(deps: JobManagerDeps): JobManager {
   const jobs = new Map<string, Job>();
   const shutdown = new AbortController();
+  let stopping = false;
+  let handingBack = false;
   const max = deps.config.maxJobs;
+  const active = () => [...jobs.values()].filter(isActive);
+  const setDraining = (on: boolean) => {
+    if (handingBack === on) return;
+    handingBack = on;
+    const segmented = active().filter((job) => job.segmented).length;
+    deps.log.info({ draining: on, handing_back: on ? segmented : 0 }, on ? `draining: new jobs are refused until POST /resume; ${segmented} segmented job(s) are handed back at their next segment` : 'resumed: taking new jobs');
+    deps.onDrainChange?.(on);
+  };
   const counts = () => {
     let running = 0;
     let queued = 0;
@@ -75,7 +100,8 @@ export function createJobManager(deps: JobManagerDeps): JobManager {
 
   return {
     submit(request) {
-      if (shutdown.signal.aborted) throw new PlexBeamError('WORKER_BUSY', 'the worker is shutting down');
+      if (stopping) throw new PlexBeamError('WORKER_BUSY', 'the worker is shutting down');
+      if (handingBack) throw new PlexBeamError('WORKER_BUSY', 'the worker is draining: it takes no new job (plexbeam worker resume)');
       const { running, queued } = counts();
       if (running + queued >= max) throw new PlexBeamError('WORKER_BUSY', `the worker is full (${running + queued} of ${max} jobs)`);
       const identity = newJobIdentity();
@@ -108,7 +134,7 @@ export function createJobManager(deps: JobManagerDeps): JobManager {
       if (streamed !== null) job.stream = createJobStream({ link: job.link, mirror: streamed.policy.transcodeRoots[0] as string, inputs: streamed.inputs, plexArgv: request.argv, plexCwd: request.cwd });
       jobs.set(job.id, job);
       job.log.info({ origins: prepared.origins, progress_url: prepared.command.translation.progressUrl !== null }, 'job accepted');
-      job.done = runJob(job, prepared, request, { ...deps, shutdownSignal: shutdown.signal }).finally(() => {
+      job.done = runJob(job, prepared, request, { ...deps, shutdownSignal: shutdown.signal, handBackRequested: () => handingBack }).finally(() => {
         // Ended jobs stay queryable for a while, then go (with their link's buffered messages).
         setTimeout(() => {
           job.link.close();
@@ -128,12 +154,29 @@ export function createJobManager(deps: JobManagerDeps): JobManager {
     },
     counts,
     get draining() {
-      return shutdown.signal.aborted;
+      return stopping;
     },
+    setDraining,
+    get handingBack() {
+      return handingBack;
+    },
+    segmentedActive: () => active().filter((job) => job.segmented).length,
     killAll() {
       for (const job of jobs.values()) if (job.pid !== null) killProcessGroup(job.pid, 'SIGKILL');
     },
-    async shutdown() {
+    async shutdown(handBackMs = 0) {
+      stopping = true;
+      const segmented = active().filter((job) => job.segmented);
+      if (handBackMs > 0 && segmented.length > 0) {
+        // Each segmented job stops at its next segment and the cartridge resumes it elsewhere;
+        // the others would start over on the next worker anyway, so waiting for them gains nothing.
+        deps.log.info({ jobs: segmented.length, within_ms: handBackMs }, 'stopping: handing segmented jobs back at their next segment, cancelling the rest');
+        setDraining(true);
+        for (const job of active()) if (!job.segmented) job.controller.abort(new PlexBeamError('JOB_CANCELLED', 'the worker is shutting down'));
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([Promise.all(segmented.map((job) => job.done)), new Promise((resolve) => (timer = setTimeout(resolve, handBackMs)))]);
+        clearTimeout(timer);
+      }
       shutdown.abort(new PlexBeamError('JOB_CANCELLED', 'the worker is shutting down'));
       await Promise.all([...jobs.values()].map((job) => job.done));
     },

@@ -24,10 +24,13 @@ export async function runWorker(config: Config): Promise<number> {
   const hardware = await probeHardware({ config: config.worker, wrap: createProbeWrapper(confinement, process.env.PATH) });
   log.info({ hwaccel: hardware.hwaccel, encoders: hardware.encoders, reason: hardware.reason, candidates: hardware.candidates, ms: hardware.ms }, 'hardware probed');
 
-  // The one-line status `systemctl status` shows, e.g. "1/2 jobs, software (libx264, libx265)".
+  // The one-line status `systemctl status` shows, e.g. "1/2 jobs, software (libx264, libx265)",
+  // led while draining by "draining: 1 job being handed back; ".
   const statusLine = () => {
     const { running, queued, max } = server.jobs.counts();
-    return `${running + queued}/${max} jobs, ${hardware.hwaccel} (${hardware.encoders.join(', ') || 'no encoder'}), ${confinement.mode === 'unconfined' ? 'UNCONFINED' : 'confined (bubblewrap)'}`;
+    const handingBack = server.jobs.segmentedActive();
+    const drain = server.jobs.handingBack ? `draining: ${handingBack} job${handingBack === 1 ? '' : 's'} being handed back; ` : '';
+    return `${drain}${running + queued}/${max} jobs, ${hardware.hwaccel} (${hardware.encoders.join(', ') || 'no encoder'}), ${confinement.mode === 'unconfined' ? 'UNCONFINED' : 'confined (bubblewrap)'}`;
   };
   const server: WorkerServer = createWorkerServer({
     config: config.worker,
@@ -40,6 +43,7 @@ export async function runWorker(config: Config): Promise<number> {
     onJobUpdate: (_job, kind) => {
       if (kind === 'state') void notifier.status(statusLine());
     },
+    onDrainChange: () => void notifier.status(statusLine()),
   });
   const { port, callbackPort } = await server.listen();
   log.info({ host: config.worker.host, port, callback_port: callbackPort, auth: config.worker.apiKey !== '' }, 'listening');
@@ -49,7 +53,8 @@ export async function runWorker(config: Config): Promise<number> {
   await waitForStopSignal(log, () => server.jobs.killAll());
   clearInterval(heartbeat);
   await notifier.stopping();
-  await server.close();
+  // Drain first: segmented jobs are handed back at their next segment, within stopHandBackS (below the unit's TimeoutStopSec).
+  await server.close((config.worker.stopHandBackS ?? 30) * 1000);
   log.info('stopped');
   await new Promise<void>((resolve) => log.flush(() => resolve()));
   return 0;

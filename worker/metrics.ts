@@ -3,7 +3,7 @@
 /** Job durations are bucketed in seconds: a seek chunk takes seconds, a film hours. */
 const BUCKETS = [1, 5, 15, 60, 300, 900, 3600, 14_400];
 
-export type Outcome = 'completed' | 'failed' | 'cancelled';
+export type Outcome = 'completed' | 'failed' | 'cancelled' | 'handed-back';
 export type Refusal = 'malformed' | 'forbidden' | 'untranslatable' | 'busy' | 'unauthorized';
 
 export interface MetricsSnapshot {
@@ -62,7 +62,7 @@ export function createMetrics(): WorkerMetrics {
         `plexbeam_worker_jobs_started_total ${started}`,
         '# HELP plexbeam_worker_jobs_ended_total Jobs ended, by outcome.',
         '# TYPE plexbeam_worker_jobs_ended_total counter',
-        ...(['completed', 'failed', 'cancelled'] as const).map((o) => `plexbeam_worker_jobs_ended_total{outcome="${o}"} ${ended.get(o) ?? 0}`),
+        ...(['completed', 'failed', 'cancelled', 'handed-back'] as const).map((o) => `plexbeam_worker_jobs_ended_total{outcome="${o}"} ${ended.get(o) ?? 0}`),
         '# HELP plexbeam_worker_job_failures_total Failed jobs, by error code.',
         '# TYPE plexbeam_worker_job_failures_total counter',
         ...[...failures].map(([code, n]) => `plexbeam_worker_job_failures_total{code="${label(code)}"} ${n}`),

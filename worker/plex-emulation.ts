@@ -23,6 +23,8 @@ export interface PlexEmulationOptions {
   log: Logger;
   /** Publishers' poll interval in ms (default 250). */
   intervalMs?: number;
+  /** A segment boundary while ffmpeg runs (translate/post's `onSegment`): segment `number` is published and listed to Plex. */
+  onSegment?(number: number): void;
 }
 
 /** The running emulation: the runner feeds it ffmpeg's pid and progress, then finishes it. */
@@ -33,6 +35,8 @@ export interface PlexEmulation {
   progress(text: string): void;
   /** ffmpeg is gone: publish the rest, then report the end; resolves with what went wrong on the way. */
   finish(): Promise<string[]>;
+  /** Plex's number of the last segment or chunk published, or null (none yet, or no segmented output). */
+  segment(): number | null;
 }
 
 const serialize = (fields: ProgressFields): string => [...fields].map(([key, value]) => `${key}=${value}\n`).join('');
@@ -41,7 +45,10 @@ const serialize = (fields: ProgressFields): string => [...fields].map(([key, val
 export function startPlexEmulation(options: PlexEmulationOptions): PlexEmulation {
   const { translation: tr, signal, log } = options;
   const publishers = tr.postProcess.map((desc) =>
-    applyPostProcess(desc, { cwd: options.cwd, signal, request: options.request, ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}) }));
+    applyPostProcess(desc, {
+      cwd: options.cwd, signal, request: options.request,
+      ...(options.intervalMs ? { intervalMs: options.intervalMs } : {}), ...(options.onSegment ? { onSegment: options.onSegment } : {}),
+    }));
   const reporter = tr.progressUrl === null ? null : createPlexProgressReporter({
     progressUrl: tr.progressUrl,
     request: options.request,
@@ -86,5 +93,6 @@ export function startPlexEmulation(options: PlexEmulationOptions): PlexEmulation
       }
       return reports.flatMap((report) => report.warnings);
     },
+    segment: () => publishers.map((publisher) => publisher.segment()).find((number) => number !== null) ?? null,
   };
 }

@@ -46,19 +46,17 @@ export function createRoutes(deps: RouteDeps): (req: IncomingMessage, res: Serve
     if (job === undefined) throw new PlexBeamError('WORKER_NOT_FOUND', `no job ${id}`);
     return job;
   };
-  // `plexbeam worker drain`: new jobs are refused (503), running ones finish; /health says `draining: true`.
-  const drain = { on: false };
+  // `plexbeam worker drain`: new jobs are refused (503), running segmented ones handed back at their
+  // next segment, the others finish (jobs.ts); /health says `draining: true`.
   const setDraining = (on: boolean): Handler => (_req, res) => {
-    if (drain.on !== on) deps.log.info({ draining: on }, on ? 'draining: new jobs are refused until POST /resume' : 'resumed: taking new jobs');
-    drain.on = on;
-    sendJson(res, 200, { draining: on, jobs: jobs.counts() });
+    jobs.setDraining(on);
+    sendJson(res, 200, { draining: on, jobs: jobs.counts(), handing_back: on ? jobs.segmentedActive() : 0 });
   };
   const routes: [string, RegExp, Handler][] = [
     ['POST', /^\/drain$/, setDraining(true)],
     ['POST', /^\/resume$/, setDraining(false)],
     ['POST', /^\/transcode$/, async (req, res) => {
       try {
-        if (drain.on) throw new PlexBeamError('WORKER_BUSY', 'the worker is draining: it takes no new job (plexbeam worker resume)');
         const request = validateTranscodeRequest(await readJsonBody(req, deps.maxBodyBytes));
         const job = jobs.submit(request);
         sendJson(res, 202, { job_id: job.id, state: job.state, link: `/jobs/${job.id}/link` });
@@ -100,7 +98,7 @@ export function createRoutes(deps: RouteDeps): (req: IncomingMessage, res: Serve
       if (stream === undefined) throw new PlexBeamError('WORKER_NOT_FOUND', `job ${id} does not stream`);
       stream.serveFile(url.searchParams.get('path') ?? '', res);
     }],
-    ...(deps.library === undefined ? [] : libraryRoutes(deps.library, { maxBodyBytes: deps.maxBodyBytes, draining: () => drain.on || jobs.draining })),
+    ...(deps.library === undefined ? [] : libraryRoutes(deps.library, { maxBodyBytes: deps.maxBodyBytes, draining: () => jobs.handingBack || jobs.draining })),
     ['GET', /^\/metrics$/, (_req, res) => {
       const text = deps.metrics.render({ ...jobs.counts(), hwaccel: deps.hardware.hwaccel, encoders: deps.hardware.encoders, linkBytes: deps.linkBytes() });
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
@@ -114,7 +112,7 @@ export function createRoutes(deps: RouteDeps): (req: IncomingMessage, res: Serve
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://worker');
     const handle = async () => {
-      if (req.method === 'GET' && url.pathname === '/health') return sendHealth(res, deps, drain.on);
+      if (req.method === 'GET' && url.pathname === '/health') return sendHealth(res, deps, jobs.handingBack);
       if (!deps.isAuthorized(req)) {
         deps.metrics.refused('unauthorized');
         throw new PlexBeamError('WORKER_UNAUTHORIZED', 'missing or wrong X-API-Key');

@@ -40,6 +40,8 @@ export interface WorkerServerDeps {
   /** WebSocket ping interval, in ms (default 30 s). */
   wsHeartbeatMs?: number;
   onJobUpdate?(job: Job, kind: 'state' | 'progress'): void;
+  /** A drain started or ended (`POST /drain`, `/resume`, or a shutdown's hand-back). */
+  onDrainChange?(on: boolean): void;
   /** The kernel sandbox of each job's commands (worker/confine); absent: they run unconfined. */
   confine?: JobConfiner;
 }
@@ -51,8 +53,11 @@ export interface WorkerServer {
    * on worker.host:worker.port (and 127.0.0.1:<any> for callbacks); throws WORKER_LISTEN.
    */
   listen(): Promise<{ port: number; callbackPort: number }>;
-  /** Refuses new jobs, cancels and awaits the running ones, then closes every connection. */
-  close(): Promise<void>;
+  /**
+   * Refuses new jobs, cancels and awaits the running ones, then closes every connection. With
+   * `handBackMs`, running segmented jobs are first handed back at their next segment (at most that long).
+   */
+  close(handBackMs?: number): Promise<void>;
 }
 
 function listenOn(server: Server, port: number, host: string): Promise<number> {
@@ -190,8 +195,8 @@ export function createWorkerServer(deps: WorkerServerDeps): WorkerServer {
       }
       return { port, callbackPort };
     },
-    async close() {
-      await Promise.all([jobs.shutdown(), library.shutdown()]);
+    async close(handBackMs = 0) {
+      await Promise.all([jobs.shutdown(handBackMs), library.shutdown()]);
       hub.close();
       await Promise.all([closeServer(api), closeServer(callbacks)]);
     },

@@ -1,4 +1,7 @@
-/** `plexbeam worker drain | resume`: tells the worker on this machine to refuse new jobs (running ones finish), or to take them again. */
+/**
+ * `plexbeam worker drain | resume`: tells the worker on this machine to refuse new jobs and hand its
+ * running segmented jobs back at their next segment (other jobs finish), or to take jobs again.
+ */
 import type { Config } from '../../core/config.ts';
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -42,8 +45,11 @@ export async function runWorkerAdmin(config: Config, action: 'drain' | 'resume')
     return 1;
   }
   const running = body.jobs?.running ?? 0;
+  // Older workers do not say how many they hand back (their running jobs all finish).
+  const handingBack = typeof (body as { handing_back?: unknown }).handing_back === 'number' ? (body as { handing_back: number }).handing_back : 0;
+  const finishing = Math.max(0, running - handingBack);
   process.stdout.write(action === 'drain'
-    ? `draining ${url}: new jobs are refused; ${running} running job${running === 1 ? '' : 's'} will finish (plexbeam worker resume to take jobs again)\n`
+    ? `draining ${url}: new jobs are refused; ${finishing} running job${finishing === 1 ? '' : 's'} will finish, ${handingBack} segmented job${handingBack === 1 ? '' : 's'} handed back at the next segment (plexbeam worker resume to take jobs again)\n`
     : `${url} takes new jobs again\n`);
   return 0;
 }

@@ -25,12 +25,12 @@ export interface RunningWorker {
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Writes a config and starts `plexbeam worker` (the built CLI); resolves once it logs `listening`. */
-export async function startWorker(dir: string, worker: Record<string, unknown>): Promise<RunningWorker> {
+/** Writes a config and starts `plexbeam worker` (the built CLI) with `env` added; resolves once it logs `listening`. */
+export async function startWorker(dir: string, worker: Record<string, unknown>, env: Record<string, string> = {}): Promise<RunningWorker> {
   const config = join(dir, 'worker-config.json');
   writeFileSync(config, JSON.stringify({ logLevel: 'debug', worker: { host: '127.0.0.1', port: 0, apiKey: API_KEY, ...worker } }));
   const proc = spawn(BIN, ['worker', '--config', config], {
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: dir },
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: dir, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { logs, exited, waitForLog } = followJsonLogs(proc, { timeoutMs: 20_000 });

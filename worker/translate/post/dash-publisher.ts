@@ -28,6 +28,8 @@ export function createDashPublisher(desc: DashPublishDesc, cwd: string, request:
   const next = new Map<string, number>();
   let delivered = '';
   const delta = desc.firstNumber - 1;
+  /** Plex's number of the last chunk every representation has published (a drain hands back after it). */
+  let lastNumber: number | null = null;
 
   /** Learns a representation's time offset from a chunk the MPD lists, and publishes its init. */
   async function learnOffset(rep: string, num: number, listedStart: number | undefined, timescale: number): Promise<void> {
@@ -65,7 +67,8 @@ export function createDashPublisher(desc: DashPublishDesc, cwd: string, request:
     const mpdBuf = await readIfPresent(join(stage, desc.manifestName));
     if (mpdBuf === null) return;
     const mpd = mpdBuf.toString('utf8');
-    for (const rep of parseRepresentations(mpd)) {
+    const reps = parseRepresentations(mpd);
+    for (const rep of reps) {
       if (!offsets.has(rep.id)) await learnOffset(rep.id, rep.startNumber, rep.starts[0], rep.timescale);
       if (!offsets.has(rep.id)) continue;
       const last = rep.startNumber + rep.starts.length - 1;
@@ -75,16 +78,26 @@ export function createDashPublisher(desc: DashPublishDesc, cwd: string, request:
       }
     }
     const plexMpd = shiftTimelines(renumberManifest(mpd, delta), shifts);
-    if (plexMpd === delivered) return;
+    // Counted once the manifest listing it is delivered (below): only then does Plex have the chunk.
+    const common = Math.min(...reps.map((rep) => (next.get(rep.id) ?? 1) - 1));
+    const published = reps.length > 0 && common >= 1 ? common + delta : lastNumber;
+    if (plexMpd === delivered) {
+      lastNumber = published;
+      return;
+    }
     delivered = plexMpd;
     if (desc.localManifest !== null) await writeAtomic(resolve(cwd, desc.localManifest), plexMpd);
-    if (desc.manifestUrl === null) return;
+    if (desc.manifestUrl === null) {
+      lastNumber = published;
+      return;
+    }
     try {
       const res = await request('PUT', desc.manifestUrl, plexMpd);
       if (res.status >= 400) report.warnings.push(`manifest delivery: HTTP ${res.status}`);
     } catch (e) {
       report.warnings.push(`manifest delivery failed: ${(e as Error).message}`);
     }
+    lastNumber = published;
   }
 
   /** Final pass after ffmpeg exited; removes the staging folder. */
@@ -97,5 +110,5 @@ export function createDashPublisher(desc: DashPublishDesc, cwd: string, request:
     return report;
   }
 
-  return { sync, finish, report };
+  return { sync, finish, report, segment: () => lastNumber };
 }

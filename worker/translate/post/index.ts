@@ -21,11 +21,19 @@ export interface ApplyOptions {
   request?: RequestFn;
   /** Poll interval in milliseconds (default 50: a finished segment waits at most this long before Plex hears of it; a readdir is cheap). */
   intervalMs?: number;
+  /**
+   * Called while ffmpeg runs, at each segment boundary: a pass published segment (HLS) or chunk
+   * (DASH) `number`, Plex's numbering, and delivered the list or manifest naming it. Aborting
+   * `signal` from here stops publishing before the next pass (a drain hands the job back).
+   */
+  onSegment?(number: number): void;
 }
 
 /** A running post-process: call `finish()` once ffmpeg has exited. */
 export interface RunningPostProcess {
   finish(): Promise<PublishReport>;
+  /** Plex's number of the last segment or chunk published (and listed to Plex), or null. */
+  segment(): number | null;
 }
 
 /**
@@ -38,7 +46,13 @@ export function applyPostProcess(desc: PostProcessDesc, opts: ApplyOptions): Run
   const publisher = desc.kind === 'ssegment'
     ? createSegmentPublisher(desc, opts.cwd, request)
     : createDashPublisher(desc, opts.cwd, request);
-  const poller = startPoller(publisher.sync, opts.intervalMs ?? 50, opts.signal,
+  const step = async (): Promise<void> => {
+    const before = publisher.segment();
+    await publisher.sync();
+    const after = publisher.segment();
+    if (after !== null && after !== before && !opts.signal.aborted) opts.onSegment?.(after);
+  };
+  const poller = startPoller(step, opts.intervalMs ?? 50, opts.signal,
     (e) => publisher.report.warnings.push(`post-process: ${(e as Error).message}`));
   return {
     async finish() {
@@ -47,5 +61,6 @@ export function applyPostProcess(desc: PostProcessDesc, opts: ApplyOptions): Run
       await rm(resolve(opts.cwd, desc.stageDir), { recursive: true, force: true });
       return publisher.report;
     },
+    segment: publisher.segment,
   };
 }

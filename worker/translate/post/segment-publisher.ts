@@ -30,6 +30,15 @@ async function readFrom(path: string, offset: number): Promise<Buffer | null> {
   }
 }
 
+/** The number in segment `name` by the output's printf pattern (`media-%05d.ts`), or null when it does not fit. */
+export function segmentNumberOf(pattern: string, name: string): number | null {
+  const parts = posix.basename(pattern).split(/%0?\d*d/);
+  if (parts.length !== 2) return null;
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const match = new RegExp(`^${escape(parts[0] ?? '')}(\\d+)${escape(parts[1] ?? '')}$`).exec(name);
+  return match === null ? null : Number(match[1]);
+}
+
 /**
  * Creates the sync step for one segmenter output (run by the poller, then once at the end).
  * Work per segment stays constant over a long transcode: ffmpeg's own list is read from where the
@@ -43,6 +52,8 @@ export function createSegmentPublisher(desc: SegmentPublishDesc, cwd: string, re
   let count = 0;
   let readUpTo = 0;
   let headerDone = desc.headerFile === null;
+  /** Plex's number of the last segment published (its name carries it: stock numbers from -segment_start_number too). */
+  let lastNumber: number | null = null;
   const finalDir = resolve(cwd, posix.dirname(desc.pattern));
 
   async function publishHeader(): Promise<void> {
@@ -88,6 +99,7 @@ export function createSegmentPublisher(desc: SegmentPublishDesc, cwd: string, re
       rows.push({ name: row.name, start: start + desc.timeOffset, end: row.end + desc.timeOffset });
       count += 1;
       report.published.push(row.name);
+      lastNumber = segmentNumberOf(desc.pattern, row.name) ?? lastNumber;
     }
     if (desc.listSize > 0 && rows.length > desc.listSize) rows.splice(0, rows.length - desc.listSize);
     await deliver();
@@ -101,5 +113,5 @@ export function createSegmentPublisher(desc: SegmentPublishDesc, cwd: string, re
     return report;
   }
 
-  return { sync, finish, report };
+  return { sync, finish, report, segment: () => lastNumber };
 }
