@@ -1,12 +1,13 @@
 /** Helpers for the library encode tests: the real worker and `plexbeam server`, the CLI, the job rows, checksums and ffprobe. */
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { followJsonLogs, type JsonLogFollower } from '../harness/json-log-process.ts';
 import { API_KEY, BIN, spawnOwned } from '../cartridge/helpers.ts';
 import { startRealWorker, type RealWorker } from '../cartridge/workers.ts';
+import { makeClip } from './clips.ts';
 
 export { API_KEY, BIN };
 
@@ -101,4 +102,17 @@ export function decodeErrors(path: string): string {
 /** The names in `dir` other than `keep`: leftovers (temporary outputs, kept originals). */
 export function namesIn(dir: string): string[] {
   return readdirSync(dir).sort();
+}
+
+/** One fault case: its own media folder under `dir/media/NAME` (one clip), session log and config, so a case's queue holds only its file. */
+export function setUpCase(dir: string, name: string, workers: readonly { url: string; name: string }[], clip: { seconds?: number; codec?: 'h264' | 'hevc' } = {}) {
+  const root = join(dir, 'cases', name);
+  const media = join(dir, 'media', name);
+  mkdirSync(root, { recursive: true });
+  mkdirSync(media, { recursive: true });
+  const path = makeClip(join(media, 'Film.mkv'), { codec: clip.codec ?? 'h264', seconds: clip.seconds ?? 2 });
+  const config = writeServerConfig(root, workers);
+  const scan = library(root, config, 'scan', media);
+  if (scan.status !== 0) throw new Error(`scan: ${scan.stderr}`);
+  return { root, media, path, config, sha: sha256(path) };
 }

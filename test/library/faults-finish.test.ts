@@ -1,0 +1,107 @@
+// "Never lose a file", the Plex side's refusals: an encode that saves too little, a file changed
+// during its encode, a file Plex has open, and a disk that fills up. Each runs the built CLI, the
+// real `plexbeam server` and a real loopback worker, and leaves the file byte-identical (sha256) to
+// what it was (or to what the user made of it), with no temporary output beside it.
+import { appendFileSync, copyFileSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import t from 'tap';
+import { spawnOwned } from '../cartridge/helpers.ts';
+import { haveFfmpeg, makeClip } from './clips.ts';
+import { jobRow, library, namesIn, probe, setUpCase, sha256, startLibraryWorker, startServer, waitForJob, writeServerConfig } from './helpers.ts';
+
+if (!haveFfmpeg()) {
+  t.plan(0, 'ffmpeg and ffprobe are not on PATH');
+  process.exit(0);
+}
+t.setTimeout(400_000);
+
+const dir = realpathSync(t.testdir({ media: {}, tx: {}, cases: {} }));
+const worker = await startLibraryWorker(dir, join(dir, 'media'));
+t.teardown(() => worker.stop('SIGKILL'));
+const workers = [{ url: worker.url, name: 'gpu' }];
+
+t.test('an encode that saves less than --min-savings is discarded and the file marked not worthwhile', async (t) => {
+  const c = setUpCase(dir, 'small-saving', workers);
+  const server = await startServer(c.root, c.config);
+  t.teardown(() => server.stop());
+  const run = library(c.root, c.config, 'encode', '--codec', 'hevc', '--min-savings', '99', '--wait');
+  t.equal(run.status, 0, run.stderr);
+  t.match(run.stdout, `not-worthwhile  ${c.path} (saves `);
+  t.match(jobRow(c.root, 1), { state: 'not-worthwhile', error: /^saves [\d.]+ % \(\d+ → \d+ bytes\), less than --min-savings 99 %$/ });
+  t.equal(sha256(c.path), c.sha, 'the original, byte for byte');
+  t.same(namesIn(c.media), ['Film.mkv'], 'the encode removed');
+  const list = JSON.parse(library(c.root, c.config, 'list', '--json').stdout);
+  t.match(list.files[0], { state: 'not-worthwhile', reason: /less than --min-savings 99 %/ });
+  t.match(list.totals, { not_worthwhile: 1, candidates: 0 });
+  t.same(JSON.parse(library(c.root, c.config, 'encode', '--json').stdout).queued, [], 'not queued again');
+});
+
+t.test('a file that changed during its encode is not replaced', async (t) => {
+  const c = setUpCase(dir, 'changed', workers, { seconds: 8 });
+  const server = await startServer(c.root, c.config);
+  t.teardown(() => server.stop());
+  t.equal(library(c.root, c.config, 'encode', '--codec', 'hevc', '--min-savings', '1').status, 0);
+  await waitForJob(c.root, 1, (row) => row.state === 'encoding');
+  appendFileSync(c.path, Buffer.alloc(4096, 1)); // the user (or a tagger) writes to it meanwhile
+  const changed = sha256(c.path);
+  const row = await waitForJob(c.root, 1, (r) => r.state === 'failed' || r.state === 'done');
+  t.match(row, { state: 'failed', error: /^the original changed during the encode \(its size changed \(\d+ → \d+ bytes\)\); not replaced$/ });
+  t.equal(sha256(c.path), changed, 'the file as the user left it');
+  t.same(namesIn(c.media), ['Film.mkv'], 'the encode removed');
+  t.match(JSON.parse(library(c.root, c.config, 'list', '--json').stdout).files[0], { state: 'failed', reason: /the original changed during the encode/ });
+});
+
+t.test('a file Plex has open is not replaced while it is open; it is once it is closed', async (t) => {
+  const c = setUpCase(dir, 'playing', workers);
+  // A reader holding the file open, as Plex Media Server does for a direct play.
+  const reader = spawnOwned('sh', ['-c', 'exec 3<"$1"; exec sleep 300', 'sh', c.path], { stdio: 'ignore' });
+  t.teardown(() => reader.kill('SIGKILL'));
+  const server = await startServer(c.root, c.config);
+  t.teardown(() => server.stop());
+  t.equal(library(c.root, c.config, 'encode', '--codec', 'hevc', '--min-savings', '1').status, 0);
+  const waiting = await waitForJob(c.root, 1, (row) => row.state === 'finishing' && /^waiting to replace/.test(row.error ?? ''));
+  t.match(waiting.error, `waiting to replace: it is open in process ${reader.pid} (Plex may be playing it)`);
+  t.equal(sha256(c.path), c.sha, 'the original, byte for byte, while it plays');
+  t.ok(namesIn(c.media).some((name) => name.includes('.plexbeam-')), 'the verified encode waits beside it');
+  t.match(JSON.parse(library(c.root, c.config, 'list', '--json').stdout).files[0], { state: 'encoding', reason: /waiting to replace/ });
+  reader.kill('SIGKILL');
+  // Tried again after the wait (30 s).
+  const done = await waitForJob(c.root, 1, (row) => row.state === 'done', 90_000);
+  t.equal(done.error, null);
+  t.equal(probe(c.path).video, 'hevc');
+  t.same(namesIn(c.media), ['Film.mkv']);
+});
+
+const root = process.getuid?.() === 0;
+const tmpfsWorks = root && spawnSync('mount', ['--version']).status === 0;
+t.test('a disk that fills up during the encode leaves the original, and the job fails with the reason', { skip: tmpfsWorks ? false : 'needs root to mount a small tmpfs' }, async (t) => {
+  const full = join(dir, 'media', 'full');
+  mkdirSync(full, { recursive: true });
+  const clip = makeClip(join(dir, 'full-clip.mkv'), { codec: 'h264', seconds: 2 });
+  // Room for the original and 48 KiB more: the encode (a few hundred kB) cannot fit.
+  const size = Math.ceil((statSync(clip).size + 48 * 1024) / 4096) * 4096;
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'plexbeam-test-full', full], { encoding: 'utf8' });
+  if (mount.status !== 0) return t.skip(`cannot mount a tmpfs: ${mount.stderr.trim()}`);
+  t.teardown(() => void spawnSync('umount', ['-l', full]));
+  const path = join(full, 'Film.mkv');
+  copyFileSync(clip, path);
+  rmSync(clip);
+  const sha = sha256(path);
+  const caseRoot = join(dir, 'cases', 'full');
+  mkdirSync(caseRoot, { recursive: true });
+  const config = writeServerConfig(caseRoot, workers);
+  t.equal(library(caseRoot, config, 'scan', full).status, 0);
+  const server = await startServer(caseRoot, config);
+  t.teardown(() => server.stop());
+  const run = library(caseRoot, config, 'encode', '--codec', 'hevc', '--min-savings', '1', '--wait');
+  t.equal(run.status, 1, 'exit 1: a job failed');
+  const row = jobRow(caseRoot, 1);
+  // Either the worker says its ffmpeg failed (retried, then failed after 3 attempts), or the
+  // truncated output it called complete fails the Plex side's verification (failed at once).
+  t.equal(row.state, 'failed');
+  t.match(row.error, /No space left on device.*\(after 3 attempts\)$|^verification failed: .*(ended prematurely|duration|decode pass failed)/);
+  t.comment(`attempts ${row.attempts}: ${row.error}`);
+  t.equal(sha256(path), sha, 'the original, byte for byte');
+  t.same(namesIn(full), ['Film.mkv'], 'no partial output left');
+});
