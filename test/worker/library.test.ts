@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlink
 import { join } from 'node:path';
 import t from 'tap';
 import { libraryTempName } from '../../core/wire/library.ts';
-import type { RunningWorker } from './helpers.ts';
+import { FAKE_FFMPEG, type RunningWorker } from './helpers.ts';
 import { decodeErrors, makeLibraryClip, probeClip, sha256 } from './library-media.ts';
 import { libraryFfmpeg, startInProcessWorker, waitForLibraryEnd, waitForLibraryStatus } from './library-helpers.ts';
 
@@ -181,4 +181,54 @@ t.test('a finished output the client DELETEs is removed; the original stays', as
   t.match(await worker.request('DELETE', `/library/jobs/${json.id}`), { status: 200, json: { state: 'completed' } }, 'it stays completed');
   t.notOk(existsSync(output), 'the output the client did not take is gone');
   t.ok(existsSync(input));
+});
+
+t.test('failures: an input ffprobe cannot read, an ffmpeg that fails, no encoder that works; each output removed', async (t) => {
+  writeFileSync(join(films, 'Broken.mkv'), 'not a Matroska file at all');
+  const broken = join(films, 'Broken.mkv');
+  const { json } = await worker.request('POST', '/library/jobs', { input: broken, output: outputFor(broken, 'brk1'), codec: 'av1' });
+  t.match(await waitForLibraryEnd(worker, json.id), { state: 'failed', error: /ffprobe/ }, 'failed, saying ffprobe could not read it');
+  t.notOk(existsSync(outputFor(broken, 'brk1')), 'its output is removed');
+  t.equal(readFileSync(broken, 'utf8'), 'not a Matroska file at all', 'the input untouched');
+
+  // The fake ffmpeg passes no test encode but answers a probe-passed encoder's job by failing (exit 1).
+  const fakeDir = realpathSync(t.testdir({}));
+  const fake = await startInProcessWorker(fakeDir, { mediaRoots: [join(dir, 'media')], transcodeRoots: [join(dir, 'tx')], confinement, ffmpegPath: FAKE_FFMPEG },
+    { candidates: [{ hwaccel: 'software', encoder: 'libx265', device: null, verdict: 'ok', reason: null, ms: 1 }] });
+  t.teardown(() => fake.stop());
+  const input = join(films, 'H264 Film.mkv');
+  const failing = await fake.request('POST', '/library/jobs', { input, output: outputFor(input, 'fail1'), codec: 'hevc' });
+  t.match(await waitForLibraryEnd(fake, failing.json.id), { state: 'failed', error: /^ffmpeg exited with code 1: fake-ffmpeg: no mode for:/ }, 'the exit code and ffmpeg\'s last line');
+  t.notOk(existsSync(outputFor(input, 'fail1')), 'the partial output is removed');
+  t.ok(fake.logs.some((l) => l.library_job === failing.json.id && l.level === 'error' && /^library job failed/.test(l.msg ?? '')), 'an error line in the log');
+  const noEncoder = await fake.request('POST', '/library/jobs', { input, output: outputFor(input, 'none1'), codec: 'av1' });
+  t.match(noEncoder, { status: 503, json: { error: 'this worker cannot encode av1: no av1 encoder passed a test encode', code: 'WORKER_BUSY' } });
+  t.notOk(existsSync(outputFor(input, 'none1')), 'nothing created');
+  t.ok(fake.logs.some((l) => l.msg === 'library encoder libsvtav1 failed a test encode'), 'the failed test encode is logged');
+});
+
+t.test('a worker shutting down cancels its library jobs and removes their outputs', async (t) => {
+  const own = await startInProcessWorker(realpathSync(t.testdir({})), { mediaRoots: [join(dir, 'media')], transcodeRoots: [join(dir, 'tx')], confinement });
+  const input = join(films, 'Cancel Film.mkv');
+  const before = sha256(input);
+  const running = await own.request('POST', '/library/jobs', { input, output: outputFor(input, 'stop1'), codec: 'hevc' });
+  const queued = await own.request('POST', '/library/jobs', { input, output: outputFor(input, 'stop2'), codec: 'hevc' });
+  await waitForLibraryStatus(own, running.json.id, (s) => s.percent > 0);
+  await own.stop();
+  t.notOk(existsSync(outputFor(input, 'stop1')), 'the running job\'s partial output is removed');
+  t.notOk(existsSync(outputFor(input, 'stop2')), 'the queued job\'s empty output too');
+  t.equal(sha256(input), before, 'the original is byte-identical');
+  t.ok(own.logs.some((l) => l.library_job === running.json.id && l.msg === 'library job cancelled: the worker is shutting down'), 'the log says why');
+  t.equal(queued.json.state, 'queued');
+});
+
+t.test('a second stop signal (killAll): the library ffmpeg is SIGKILLed, the job fails saying so, its output is removed', async (t) => {
+  const own = await startInProcessWorker(realpathSync(t.testdir({})), { mediaRoots: [join(dir, 'media')], transcodeRoots: [join(dir, 'tx')], confinement });
+  t.teardown(() => own.stop());
+  const input = join(films, 'Cancel Film.mkv');
+  const { json } = await own.request('POST', '/library/jobs', { input, output: outputFor(input, 'kill1'), codec: 'hevc' });
+  await waitForLibraryStatus(own, json.id, (s) => s.percent > 0);
+  own.server.jobs.killAll();
+  t.match(await waitForLibraryEnd(own, json.id), { state: 'failed', error: /^ffmpeg (was killed by SIGKILL|exited with code)/ });
+  t.notOk(existsSync(outputFor(input, 'kill1')), 'the partial output is removed');
 });
