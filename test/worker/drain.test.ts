@@ -235,3 +235,12 @@ t.test('the hand-back allowance stays below the unit\'s stop timeout', async (t)
   t.ok(field !== undefined && (field.max ?? Infinity) + 3 <= stopTimeout, `worker.stopHandBackS ≤ ${field?.max} s leaves time before TimeoutStopSec=${stopTimeout}`);
   t.equal(field?.default, 30);
 });
+
+t.test('segment numbers come from the names by the output pattern', async (t) => {
+  const { segmentNumberOf } = await import('../../worker/translate/post/segment-publisher.ts');
+  t.equal(segmentNumberOf('media-%05d.ts', 'media-01816.ts'), 1816);
+  t.equal(segmentNumberOf('sub/dir/chunk.%d.ts', 'chunk.7.ts'), 7, 'the folder is not part of the name; %d unpadded');
+  t.equal(segmentNumberOf('media-%05d.ts', 'other-00001.ts'), null, 'a name the pattern does not fit');
+  t.equal(segmentNumberOf('media.ts', 'media.ts'), null, 'a pattern without a number');
+  t.equal(segmentNumberOf('a(1)+-%03d.ts', 'a(1)+-004.ts'), 4, 'regex characters in the pattern are literal');
+});
