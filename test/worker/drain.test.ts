@@ -159,8 +159,8 @@ t.test('drain: HLS and DASH jobs handed back at a segment boundary, an mp4 job f
 t.test('resume before the next segment: the job is not handed back', async (t) => {
   const worker = await startWorker(dir, workerConfig);
   t.teardown(() => worker.stop());
-  // 4 s segments: drain and resume land between two boundaries.
-  const job = await start(worker, 'hls-resumed', hlsArgv('hls-resumed', short, 0, 2));
+  // 3 s segments: drain and resume land before the first boundary.
+  const job = await start(worker, 'hls-resumed', hlsArgv('hls-resumed', short, 0, 3));
   await worker.request('POST', '/drain');
   t.match(await worker.request('POST', '/resume'), { status: 200, json: { draining: false, handing_back: 0 } });
   await job.relay.done;
