@@ -8,6 +8,7 @@ import { viewFleet } from '../../server/fleet-view.ts';
 import { buildStatusReport } from '../../server/status-report.ts';
 import { loadCommandConfig } from '../context.ts';
 import { formatStatus } from '../status/format.ts';
+import { formatLibraryStatus, readLibraryStatus } from '../status/library.ts';
 import { readSessionActivity } from '../../server/session-activity.ts';
 
 /** Exit code when no worker is up. */
@@ -17,8 +18,16 @@ export const EXIT_NO_WORKER_UP = 3;
 async function report(config: Config): Promise<{ json: Record<string, unknown>; text: string; anyUp: boolean }> {
   const view = await viewFleet(config.workers, config.server.fleetFile, config.server.probeTimeoutMs);
   const activity = await readSessionActivity(join(config.dataDir, 'sessions.db'));
-  const json = buildStatusReport(view, activity, config.workers);
-  return { json, text: formatStatus(view, activity.sessions, activity.failures, Date.now(), config.workers), anyUp: json.workers.some((w) => w.up) };
+  const json: Record<string, unknown> & { workers: { up: boolean }[] } = buildStatusReport(view, activity, config.workers);
+  let text = formatStatus(view, activity.sessions, activity.failures, Date.now(), config.workers);
+  // The library re-encode's progress and totals, once something was scanned (docs/LIBRARY.md).
+  const library = readLibraryStatus(join(config.dataDir, 'sessions.db'));
+  if (library !== null) {
+    json.library = library;
+    text += `
+${formatLibraryStatus(library)}`;
+  }
+  return { json, text, anyUp: json.workers.some((w) => w.up) };
 }
 
 /** Prints the report once, or every probe interval with --watch until SIGINT/SIGTERM. */

@@ -3,12 +3,13 @@
 // (verify, min savings, fsync, rename) replaces each file under the same name: checked with ffprobe
 // (codec, every stream, chapters, duration) and a decode pass; --keep-original's NAME.orig.EXT is
 // the original byte for byte (sha256); nothing else is left beside the files.
+import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { haveFfmpeg, makeClip } from './clips.ts';
-import { decodeErrors, jobRow, library, namesIn, probe, sha256, startLibraryWorker, startServer, waitForJob, writeServerConfig } from './helpers.ts';
+import { BIN, decodeErrors, jobRow, library, namesIn, probe, sha256, startLibraryWorker, startServer, waitForJob, writeServerConfig } from './helpers.ts';
 
 if (!haveFfmpeg()) {
   t.plan(0, 'ffmpeg and ffprobe are not on PATH');
@@ -80,6 +81,9 @@ t.test('the server hands the jobs to the idle worker; each file is replaced by i
   t.match(list.totals, { done: 2, failed: 0, queued: 0, encoding: 0, saved_bytes: saved });
   t.same(list.files.map((f: any) => [f.path, f.state]), [[h264, 'done'], [hevc, 'done']]);
   t.match(library(dir, config, 'list').stdout, /2 done, [\d.]+ [kM]B saved/);
+  const status = spawnSync(BIN, ['status', '--json', '--config', config], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir }, encoding: 'utf8', timeout: 30_000 });
+  t.equal(status.status, 0, 'a worker is up');
+  t.match(JSON.parse(status.stdout).library, { totals: { done: 2, failed: 0, saved_bytes: saved }, jobs: [] }, 'plexbeam status: the library totals');
   // Rescanning the replaced files: they are done, not candidates again.
   t.match(JSON.parse(library(dir, config, 'scan', join(dir, 'media'), '--json').stdout), { totals: { candidates: 0, done: 2 } });
 });
