@@ -116,3 +116,9 @@ export async function startInProcessWorker(dir: string, worker: Record<string, u
     },
   };
 }
+
+/** The nice value of `pid` (field 19 of /proc/<pid>/stat). */
+export function processNice(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}

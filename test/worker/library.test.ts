@@ -10,7 +10,7 @@ import t from 'tap';
 import { libraryTempName } from '../../core/wire/library.ts';
 import { FAKE_FFMPEG, type RunningWorker } from './helpers.ts';
 import { decodeErrors, makeLibraryClip, probeClip, sha256 } from './library-media.ts';
-import { libraryFfmpeg, startInProcessWorker, waitForLibraryEnd, waitForLibraryStatus } from './library-helpers.ts';
+import { libraryFfmpeg, processNice, startInProcessWorker, waitForLibraryEnd, waitForLibraryStatus } from './library-helpers.ts';
 
 const bwrapWorks = spawnSync('bwrap', ['--unshare-all', '--ro-bind', '/', '/', 'true']).status === 0;
 const bwrapSkip = bwrapWorks ? false : 'bubblewrap (bwrap) is missing or cannot create namespaces here';
@@ -162,6 +162,9 @@ t.test('progress while it runs (percent, speed, ETA); DELETE cancels, removes th
   t.ok(running.speed > 0, `speed (${running.speed}× real time)`);
   t.ok(Number.isInteger(running.etaS) && running.etaS >= 0, `ETA (${running.etaS} s)`);
   t.ok(existsSync(output), 'a partial output is being written');
+  const started = await worker.waitForLog((l) => l.library_job === json.id && l.msg === 'library job started');
+  t.equal(started.nice, 19);
+  t.equal(processNice(await libraryFfmpeg(started.ffmpeg_pid as number)), 19, 'its ffmpeg runs at the lowest CPU priority (nice 19): live play and the worker itself come first');
   const cancelled = await worker.request('DELETE', `/library/jobs/${json.id}`);
   t.match(cancelled, { status: 200, json: { id: json.id, state: 'cancelled', error: 'cancelled by the client' } });
   t.notOk(existsSync(output), 'the partial output is removed');

@@ -136,6 +136,18 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
     }
     return result;
   };
+  // Library ffmpeg runs at the lowest CPU priority (nice 19): the worker's own answers and a live
+  // play's start win the CPU before the pause takes effect, and whatever else the machine runs too.
+  // Through the `nice` binary (inside the sandbox), so that ffmpeg's threads are born with it.
+  const nicePath = resolveExecutable('nice', deps.workerEnv.PATH);
+  const ffmpegReal = resolveExecutable(deps.config.ffmpegPath, deps.workerEnv.PATH) ?? deps.config.ffmpegPath;
+  const ffmpegDir = ffmpegReal.startsWith('/') && !/^\/(usr|bin)\//.test(ffmpegReal) ? [dirname(ffmpegReal)] : [];
+  const wrapLowPriority = (spec: SandboxSpec): CommandWrapper => {
+    if (nicePath === null) return wrapIn(spec);
+    // With `nice` as the command, ffmpeg's own folder is bound here (wrapCommand binds only the command's).
+    const wrap = wrapIn({ ...spec, readOnly: [...ffmpegDir, ...spec.readOnly] });
+    return (_file, args) => wrap(nicePath, ['-n', '19', ffmpegReal, ...args]);
+  };
   const env = buildJobEnv({ requestEnv: {}, workerEnv: deps.workerEnv, scratchDir: '/tmp', cacheDir: '/tmp' });
 
   const started = () => [...jobs.values()].filter((job) => job.state === 'running' || job.state === 'paused');
@@ -196,13 +208,13 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
         env,
         signal,
         forceKillAfterMs: deps.forceKillAfterMs,
-        wrap: wrapIn(librarySandboxSpec(job.realInput, job.realOutput, devices)),
+        wrap: wrapLowPriority(librarySandboxSpec(job.realInput, job.realOutput, devices)),
         onSpawn: (pid) => {
           job.pgid = pid;
           job.pgidStart = readProcStat(pid)?.startTime ?? null;
           job.activeSince = Date.now();
           recordsNow().save(job.id, { pgid: pid, pgid_start: job.pgidStart });
-          job.log.info({ ffmpeg_pid: pid, encoder: job.encoder.name, argv, confinement: confinement.mode }, 'library job started');
+          job.log.info({ ffmpeg_pid: pid, encoder: job.encoder.name, argv, confinement: confinement.mode, nice: nicePath === null ? 0 : 19 }, 'library job started');
           if (deps.liveActive()) pause(job);
         },
         onStderr: () => undefined,
