@@ -125,8 +125,12 @@ export function resumeArgv(argv: readonly string[], facts: ResumeFacts, point: R
   for (const file of split.files) {
     if (file.kind !== 'input') continue;
     // Every input seeks to the same point (Plex's seek-restarts put `-ss` before the media and its sidecar alike).
-    for (const option of named(file, 'ss')) remove(option);
-    insert(file.targetIndex - 1, '-ss', ss);
+    // One already there (a seek-restart resumed) takes the new value where it is; others go.
+    const seeks = named(file, 'ss').filter((o) => o.valueIndex >= 0);
+    for (const option of seeks.slice(0, -1)) remove(option);
+    const kept = seeks.at(-1);
+    if (kept === undefined) insert(file.targetIndex - 1, '-ss', ss);
+    else replace.set(kept.valueIndex, ss);
   }
   // `-fps_mode cfr` (or `-vsync cfr`/`1`) would pad from 0 to the seek with repeated frames.
   for (const option of [...split.globals, ...split.files.flatMap((f) => f.options)]) {
@@ -140,10 +144,15 @@ export function resumeArgv(argv: readonly string[], facts: ResumeFacts, point: R
   else insert(out.targetIndex, `-${numberOption}`, String(point.segment));
   const tag = `plexbeam-resume${attempt}`;
   if (found.kind === 'hls') {
-    for (const option of named(out, 'segment_header_filename')) if (option.valueIndex >= 0) replace.set(option.valueIndex, `${option.value}.${tag}`);
+    for (const option of named(out, 'segment_header_filename')) {
+      if (option.value !== null) replace.set(option.valueIndex, `${option.value.replace(/\.plexbeam-resume\d+$/, '')}.${tag}`);
+    }
   } else {
     const init = named(out, 'init_seg_name').filter((o) => o.valueIndex >= 0);
-    if (init.length > 0) for (const option of init) replace.set(option.valueIndex, `${tag}-${option.value}`);
+    // The prefix goes on the file name, not on a folder the name may start with; a resumed
+    // argv resumed again gets the new prefix instead of a second one.
+    const prefixed = (name: string) => name.replace(/(^|\/)(?:plexbeam-resume\d+-)?([^/]*)$/, `$1${tag}-$2`);
+    if (init.length > 0) for (const option of init) replace.set(option.valueIndex, prefixed(option.value ?? ''));
     else insert(out.targetIndex, '-init_seg_name', `${tag}-init-stream$RepresentationID$.$ext$`);
   }
   const result: string[] = [];
