@@ -23,11 +23,11 @@ export interface ListLog {
   listen(listener: (body: ListBody) => void): () => void;
 }
 
-/** The most of one body kept (its tail: the latest rows). */
+/** The most of one body kept, in bytes (its tail: the latest rows). */
 const MAX_BODY = 64 << 10;
 
 export function createListLog(): ListLog {
-  const open = new Map<number, { path: string; chunks: string[]; size: number }>();
+  const open = new Map<number, { path: string; chunks: Buffer[]; size: number }>();
   const lasts = new Map<string, ListBody>();
   const listeners = new Set<(body: ListBody) => void>();
   return {
@@ -42,15 +42,18 @@ export function createListLog(): ListLog {
       const pending = open.get(seq);
       if (pending === undefined) return;
       if (message.type === 'callback_data') {
-        const text = Buffer.from(String(message.body_b64 ?? ''), 'base64').toString('utf8');
-        pending.chunks.push(text);
-        pending.size += text.length;
-        while (pending.size > MAX_BODY && pending.chunks.length > 1) pending.size -= (pending.chunks.shift() as string).length;
+        // Bytes, decoded once complete: a character may be split between two messages.
+        const data = Buffer.from(String(message.body_b64 ?? ''), 'base64');
+        pending.chunks.push(data);
+        pending.size += data.length;
+        // Chunks wholly before the last MAX_BODY bytes go; the rest is cut once complete.
+        while (pending.size - (pending.chunks[0] as Buffer).length >= MAX_BODY) pending.size -= (pending.chunks.shift() as Buffer).length;
         if (message.end !== true) return;
       }
       open.delete(seq);
       if (message.aborted === true) return;
-      const body = { path: pending.path, body: pending.chunks.join('').slice(-MAX_BODY), at: Date.now() };
+      const bytes = Buffer.concat(pending.chunks);
+      const body = { path: pending.path, body: bytes.subarray(Math.max(0, bytes.length - MAX_BODY)).toString('utf8'), at: Date.now() };
       lasts.set(body.path, body);
       for (const listener of listeners) listener(body);
     },
