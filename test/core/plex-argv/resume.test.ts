@@ -281,6 +281,15 @@ const plexShaped = (input: string) => [
   '-max_delay', '5000000', '-avoid_negative_ts', 'disabled', '-map_metadata', '-1', '-map_chapters', '-1', 'media-%05d.ts',
 ];
 
+/** The audio packets' pts (seconds) of a file. */
+async function audioPackets(file: string): Promise<number[]> {
+  const { stdout } = await runTool('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file]);
+  return stdout.split('\n').filter((l) => l.trim() !== '').map(Number);
+}
+
+/** Steps between audio packets longer than 1.5 AAC frames (1024 samples at 48 kHz). */
+const audioGaps = (pts: readonly number[]) => pts.slice(1).flatMap((p, i) => (p - (pts[i] as number) > 1.5 * 1024 / 48000 ? [[pts[i], p]] : []));
+
 /** Plays header + segments (Plex serves them so) into one file; returns its frames. */
 async function playedFrames(dir: string): Promise<Array<{ pts: number; md5: string }>> {
   const segments = readdirSync(dir).filter((n) => /^media-\d{5}\.ts$/.test(n)).sort();
@@ -320,6 +329,7 @@ async function resumeOnce(dir: string, source: string) {
     point, resumed, a: await playedFrames(a), b: await playedFrames(b), source: await videoFrames(source),
     namesA: readdirSync(a).filter((n) => n.startsWith('media-')).sort(), namesB: readdirSync(b).filter((n) => n.startsWith('media-')).sort(),
     bList: readFileSync(join(b, 'resume.csv'), 'utf8'), headerB: existsSync(join(b, 'header.plexbeam-resume1')),
+    audioA: await audioPackets(join(a, 'played.mkv')), audioB: await audioPackets(join(b, 'played.mkv')),
   };
 }
 
@@ -347,17 +357,28 @@ t.test('stock ffmpeg: a run stopped after segment 3 and resumed at segment 4 pla
   t.same({ missing: a.missing, repeated: a.repeated, jumps: a.jumps }, { missing: [], repeated: [], jumps: [] }, 'the uninterrupted run is exact');
   t.same(b.order, a.order, 'every frame of the source once, in order, as in the uninterrupted run');
   t.same(b.jumps, [], 'pts step one frame at a time through the resume point');
+  t.same(audioGaps(run.audioA), [], 'the uninterrupted audio has no gap');
+  // Known, reported (the assertions run; a failure shows as TODO): segment 4 of the first run
+  // starts its audio at 3.989 s (the packet after the cut keyframe), the resumed run at 4.011 s.
+  const audioTodo = { todo: 'stock ffmpeg: one AAC frame (21 ms) missing at the resume point' };
+  t.equal(run.audioB.length, run.audioA.length, 'as many audio packets', audioTodo);
+  t.same(audioGaps(run.audioB), [], 'no audio gap', audioTodo);
 });
 
-t.test('stock ffmpeg, video starting 21 ms after the file (AAC priming): the resume point', {
-  todo: 'stock ffmpeg: -fps_mode cfr in the first run put the source frame of 3.979 s at 4.000 s (segment 4); -ss 4 in the resumed run starts at 4.021 s, so that frame is lost and pts jump two frames',
-}, async (t) => {
+t.test('stock ffmpeg, video starting 21 ms after the file (AAC priming): the resume point', async (t) => {
+  // Known, reported (the assertions run; a failure shows as TODO): -fps_mode cfr in the first run
+  // put the source frame of 3.979 s at 4.000 s (segment 4); -ss 4 in the resumed run starts at
+  // 4.021 s, so that frame is lost and pts jump two frames. No -ss value fixes it: from 3.979 s
+  // the resumed run (VSCFR) repeats the next frame instead.
+  const todo = { todo: 'stock ffmpeg: the frame -fps_mode cfr moved into segment 4 is lost on resume' };
   const dir = t.testdir({});
   const source = await makeSource(dir, 'primed.mkv', 'aac');
   const run = await resumeOnce(dir, source);
   const a = analyse(run.a, run.source);
   const b = analyse(run.b, run.source);
-  t.equal(run.b.length, run.a.length, 'as many frames as the uninterrupted run');
-  t.same(b.missing, a.missing, 'no source frame lost at the resume point');
-  t.same(b.jumps, a.jumps, 'no pts jump at the resume point');
+  t.same({ missing: a.missing, jumps: a.jumps }, { missing: [], jumps: [] }, 'the uninterrupted run has every source frame');
+  t.equal(run.b.length, run.a.length, 'as many frames as the uninterrupted run', todo);
+  t.same(b.missing, [], 'no source frame lost at the resume point', todo);
+  t.same(b.jumps, [], 'no pts jump at the resume point', todo);
+  t.same(run.namesB, run.namesA, 'the same segment files', todo);
 });
