@@ -73,6 +73,25 @@ t.test('a file Plex has open is not replaced while it is open; it is once it is 
   t.same(namesIn(c.media), ['Film.mkv']);
 });
 
+t.test('a file the worker cannot see stays queued, saying why, and is left alone', async (t) => {
+  const outside = join(dir, 'outside');
+  mkdirSync(outside, { recursive: true });
+  const path = makeClip(join(outside, 'Film.mkv'), { codec: 'h264', seconds: 1 });
+  const sha = sha256(path);
+  const caseRoot = join(dir, 'cases', 'outside');
+  mkdirSync(caseRoot, { recursive: true });
+  const config = writeServerConfig(caseRoot, workers);
+  t.equal(library(caseRoot, config, 'scan', outside).status, 0);
+  t.equal(library(caseRoot, config, 'encode', '--codec', 'hevc').status, 0);
+  const server = await startServer(caseRoot, config);
+  t.teardown(() => server.stop());
+  const row = await waitForJob(caseRoot, 1, (r) => r.error !== null);
+  t.match(row, { state: 'queued', attempts: 0, error: /^not on gpu: it is outside the worker's mediaRoots \(as .*Film\.mkv there\)$/ });
+  t.match(JSON.parse(library(caseRoot, config, 'list', '--json').stdout).files[0], { state: 'queued', reason: /outside the worker's mediaRoots/ });
+  t.equal(sha256(path), sha);
+  t.same(namesIn(outside), ['Film.mkv']);
+});
+
 const root = process.getuid?.() === 0;
 const tmpfsWorks = root && spawnSync('mount', ['--version']).status === 0;
 t.test('a disk that fills up during the encode leaves the original, and the job fails with the reason', { skip: tmpfsWorks ? false : 'needs root to mount a small tmpfs' }, async (t) => {
@@ -82,7 +101,7 @@ t.test('a disk that fills up during the encode leaves the original, and the job 
   // Room for the original and 48 KiB more: the encode (a few hundred kB) cannot fit.
   const size = Math.ceil((statSync(clip).size + 48 * 1024) / 4096) * 4096;
   const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'plexbeam-test-full', full], { encoding: 'utf8' });
-  if (mount.status !== 0) return t.skip(`cannot mount a tmpfs: ${mount.stderr.trim()}`);
+  if (mount.status !== 0) return void t.comment(`skipped: cannot mount a tmpfs: ${mount.stderr.trim()}`);
   t.teardown(() => void spawnSync('umount', ['-l', full]));
   const path = join(full, 'Film.mkv');
   copyFileSync(clip, path);
