@@ -101,9 +101,9 @@ t.test('DASH: real dashenc manifests, renumbered from -skip_to_segment as the wo
 t.test('DASH: with representations listing different counts, the smallest last chunk', async (t) => {
   const mpd = await stockMpd(t.testdir({}));
   const lasts = lastChunks(mpd) as [number, number];
-  // dashenc ends the audio with a short chunk of its own: one more than the video.
-  t.equal(lasts[1], lasts[0] + 1, 'the audio lists one more chunk');
-  t.same(lastListed(dash, mpd), { segment: lasts[0], end: null });
+  // dashenc ends the audio with a short chunk of its own (ffmpeg 5.1: one more than the video).
+  t.not(lasts[1], lasts[0], 'the representations list different counts');
+  t.same(lastListed(dash, mpd), { segment: Math.min(...lasts), end: null });
   // The video ahead of the audio instead (its startNumber moved on by 5): the audio's is the last.
   let first = true;
   const videoAhead = mpd.replace(/startNumber="(\d+)"/g, (all, n: string) => (first ? ((first = false), `startNumber="${Number(n) + 5}"`) : all));
