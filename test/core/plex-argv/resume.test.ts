@@ -1,7 +1,8 @@
 /**
  * core/plex-argv/resume.ts on every corpus sample (what a resume knows of the argv, and the argv
- * that resumes it), then a real resume with stock ffmpeg: a Plex-shaped ssegment run stopped after
- * segment 3 and resumed from segment 4 must give every frame of the source once, in order.
+ * that resumes it), then real resumes with stock ffmpeg: a Plex-shaped ssegment run stopped after
+ * segment 3 and resumed from segment 4, and a DASH run resumed at chunk 5, must give every frame
+ * of the source once, in order.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -381,4 +382,62 @@ t.test('stock ffmpeg, video starting 21 ms after the file (AAC priming): the res
   t.same(b.missing, [], 'no source frame lost at the resume point', todo);
   t.same(b.jumps, [], 'no pts jump at the resume point', todo);
   t.same(run.namesB, run.namesA, 'the same segment files', todo);
+});
+
+/** The first run's DASH argv: Plex's browser shape (09/12/18) with its Plex-only options left out but -skip_to_segment, which the worker drops. */
+const plexDash = (input: string) => [
+  '-i', input, '-start_at_zero', '-copyts', '-fps_mode', 'cfr', '-y', '-nostats', '-loglevel', 'error',
+  '-map', '0:0', '-codec:0', 'libx264', '-preset:0', 'ultrafast', '-qp:0', '0', '-r:0', '24', '-force_key_frames:0', 'expr:gte(t,n_forced*1)',
+  '-map', '0:1', '-codec:1', 'aac', '-b:1', '96k',
+  '-f', 'dash', '-seg_duration', '1', '-dash_segment_type', 'mp4', '-init_seg_name', 'init-stream$RepresentationID$.m4s',
+  '-media_seg_name', 'chunk-stream$RepresentationID$-$Number%05d$.m4s', '-window_size', '5', '-skip_to_segment', '1',
+  '-avoid_negative_ts', 'disabled', '-map_metadata', '-1', '-map_chapters', '-1', 'out.mpd',
+];
+
+/** What runs on a stock worker: `-skip_to_segment` is Plex's (stock numbers chunks from 1; the worker renumbers). */
+const stockDash = (argv: readonly string[]) => argv.filter((a, i) => a !== '-skip_to_segment' && argv[i - 1] !== '-skip_to_segment');
+
+t.test('stock ffmpeg DASH: a run resumed at chunk 5 plays every frame once, its chunks on the real timeline', async (t) => {
+  const { mkdirSync } = await import('node:fs');
+  const { shiftFragmentTimes } = await import('../../../worker/translate/post/mp4-boxes.ts');
+  const dir = t.testdir({});
+  const source = await makeSource(dir, 'aligned.mkv', 'flac');
+  const a = join(dir, 'A');
+  const b = join(dir, 'B');
+  mkdirSync(a);
+  mkdirSync(b);
+  const argv = plexDash(source);
+  await runFfmpeg(stockDash(argv), a);
+  const facts = resumeFactsOf(argv) as ResumeFacts;
+  t.match(facts, { kind: 'dash', firstNumber: 1, segmentSeconds: 1 });
+  const point = { segment: 5, time: segmentStart(facts, 5) };
+  t.equal(point.time, 4);
+  const resumed = resumeArgv(argv, facts, point, 1);
+  t.equal(resumed[resumed.indexOf('-skip_to_segment') + 1], '5');
+  await runFfmpeg(stockDash(resumed), b);
+  t.ok(existsSync(join(b, 'plexbeam-resume1-init-stream0.m4s')), "the resumed init is written under a name of its own");
+  t.notOk(existsSync(join(b, 'init-stream0.m4s')), "Plex's init is not rewritten");
+  const chunks = (d: string) => readdirSync(d).filter((n) => /^chunk-stream0-\d{5}\.m4s$/.test(n)).sort();
+  const timescale = Number(/<Representation id="0"[\s\S]*?timescale="(\d+)"/.exec(readFileSync(join(b, 'out.mpd'), 'utf8'))?.[1]);
+  t.ok(timescale > 0);
+  // The worker's publisher puts stock's chunks, which start at 0 after a seek, where Plex's would be.
+  const resumedChunks = chunks(b).map((n) => {
+    const data = readFileSync(join(b, n));
+    shiftFragmentTimes(data, point.time * timescale);
+    return data;
+  });
+  t.equal(chunks(a).length, 4 + resumedChunks.length, 'as many chunks in all as the uninterrupted run');
+  const played = (name: string, parts: Buffer[]) => {
+    writeFileSync(join(dir, name), Buffer.concat([readFileSync(join(a, 'init-stream0.m4s')), ...parts]));
+    return videoFrames(join(dir, name));
+  };
+  const whole = await played('a.mp4', chunks(a).map((n) => readFileSync(join(a, n))));
+  const joined = await played('b.mp4', [...chunks(a).slice(0, 4).map((n) => readFileSync(join(a, n))), ...resumedChunks]);
+  const src = await videoFrames(source);
+  const wa = analyse(whole, src);
+  const wb = analyse(joined, src);
+  t.same({ missing: wa.missing, repeated: wa.repeated, jumps: wa.jumps }, { missing: [], repeated: [], jumps: [] }, 'the uninterrupted run is exact');
+  t.equal(joined.length, whole.length, 'as many frames as the uninterrupted run');
+  t.same(wb.order, wa.order, 'every frame of the source once, in order');
+  t.same(wb.jumps, [], 'pts one frame apart through the resume point');
 });
