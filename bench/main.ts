@@ -12,6 +12,7 @@ import { benchConfinement } from './confinement.ts';
 import { benchStreamMode } from './stream-mode.ts';
 import { benchFallback } from './fallback.ts';
 import { benchFirstSegment } from './first-segment.ts';
+import { benchLibrary } from './library.ts';
 import { createFixture, type Fixture } from './fixture.ts';
 import { benchAnalyzeRows, benchStartRows, benchWatchdogRows } from './imported-rows.ts';
 import { describeMachine, formatMachine, sampleLoad } from './machine.ts';
@@ -44,6 +45,7 @@ const FAMILIES: Family[] = [
   { id: '10', name: 'Stops (SIGTERM, shim killed)', goal: 'SIGTERM ≤ 1 s; killed shim ≤ 5 s', run: benchStop },
   { id: '11', name: 'Confinement start (bwrap)', goal: '≤ 20 ms added', run: (_fx, opts) => benchConfinement(opts) },
   { id: '12', name: 'Stream mode (read throughput, first segment)', goal: '≥ 0.9× local; ≤ 1.1× shared', run: benchStreamMode },
+  { id: '13', name: 'Library re-encode (throughput; first segment while one runs)', goal: '≥ 0.95× direct; ≤ 1.05× idle', run: benchLibrary },
 ];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only 1,3,9] [-- --json FILE]
