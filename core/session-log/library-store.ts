@@ -11,7 +11,6 @@ import {
   type LibraryJobInput,
   type LibraryJobRow,
   type LibraryJobState,
-  type LibraryTotals,
 } from './library-types.ts';
 
 export type * from './library-types.ts';
@@ -47,7 +46,6 @@ export interface LibraryStore {
   /** The newest job of every path (the row `library list` shows). */
   latestJobs(): Map<string, LibraryJobRow>;
   updateJob(id: number, patch: LibraryJobPatch): void;
-  totals(): LibraryTotals;
   close(): void;
 }
 
@@ -86,10 +84,6 @@ export function createLibraryStore(db: Database.Database): LibraryStore {
   const allJobs = db.prepare(`SELECT ${JOB_SELECT} FROM library_jobs ORDER BY id`);
   const activeFor = db.prepare(`SELECT ${JOB_SELECT} FROM library_jobs WHERE path = ? AND state IN (${active}) ORDER BY id DESC LIMIT 1`);
   const latest = db.prepare(`SELECT ${JOB_SELECT} FROM library_jobs WHERE id IN (SELECT MAX(id) FROM library_jobs GROUP BY path)`);
-  const fileCounts = db.prepare(`SELECT COUNT(*) AS files, COALESCE(SUM(state = 'candidate'), 0) AS candidates,
-    COALESCE(SUM(CASE WHEN state = 'candidate' THEN estimated_saving ELSE 0 END), 0) AS estimatedSaving,
-    COALESCE(SUM(saved_bytes), 0) AS savedBytes FROM library_files`);
-  const jobCounts = db.prepare(`SELECT state, COUNT(*) AS n FROM library_jobs WHERE id IN (SELECT MAX(id) FROM library_jobs GROUP BY path) GROUP BY state`);
   const write = readonly
     ? null
     : {
@@ -155,18 +149,6 @@ export function createLibraryStore(db: Database.Database): LibraryStore {
         params[key] = (key === 'original' || key === 'encoded') && value !== null ? JSON.stringify(value) : value;
       }
       writing(`update library job ${id}`, () => db.prepare(`UPDATE library_jobs SET ${sets} WHERE id = @id`).run(params));
-    },
-    totals() {
-      const files = fileCounts.get() as { files: number; candidates: number; estimatedSaving: number; savedBytes: number };
-      const by = new Map((jobCounts.all() as { state: LibraryJobState; n: number }[]).map((r) => [r.state, r.n]));
-      return {
-        ...files,
-        queued: by.get('queued') ?? 0,
-        encoding: (by.get('encoding') ?? 0) + (by.get('finishing') ?? 0),
-        done: by.get('done') ?? 0,
-        notWorthwhile: by.get('not-worthwhile') ?? 0,
-        failed: by.get('failed') ?? 0,
-      };
     },
     close() {
       if (db.open) db.close();

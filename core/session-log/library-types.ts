@@ -102,17 +102,3 @@ export interface LibraryJobInput {
   keepOriginal: boolean;
   at?: number;
 }
-
-/** Totals over all jobs and files. */
-export interface LibraryTotals {
-  files: number;
-  candidates: number;
-  /** Sum of the candidates' estimated savings, in bytes. */
-  estimatedSaving: number;
-  queued: number;
-  encoding: number;
-  done: number;
-  notWorthwhile: number;
-  failed: number;
-  savedBytes: number;
-}
