@@ -1,5 +1,5 @@
 /** Helpers for the library re-encode tests: waiting on a job, finding its ffmpeg, a real worker in this process. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { validateConfig, type WorkerConfig } from '../../core/config.ts';
@@ -121,4 +121,18 @@ export async function startInProcessWorker(dir: string, worker: Record<string, u
 export function processNice(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+/** The scheduling policy of each thread of `pid` (field 41 of /proc/<pid>/task/<tid>/stat: 0 SCHED_OTHER, 1 SCHED_FIFO, 2 SCHED_RR …). */
+export function threadPolicies(pid: number): number[] {
+  const policies: number[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      policies.push(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]));
+    } catch {
+      // the thread ended
+    }
+  }
+  return policies;
 }

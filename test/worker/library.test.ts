@@ -3,14 +3,14 @@
 // tracks, a subtitle, an attachment (MKV) and chapters, re-encoded to AV1 (SVT-AV1) and HEVC
 // (x265) in software; every other stream and the chapters kept; bad requests refused with a 4xx
 // naming the problem; the job's bubblewrap sandbox shows it only its input and its output.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { libraryTempName } from '../../core/wire/library.ts';
 import { FAKE_FFMPEG, type RunningWorker } from './helpers.ts';
 import { decodeErrors, makeLibraryClip, probeClip, sha256 } from './library-media.ts';
-import { libraryFfmpeg, processNice, startInProcessWorker, waitForLibraryEnd, waitForLibraryStatus } from './library-helpers.ts';
+import { libraryFfmpeg, processNice, startInProcessWorker, threadPolicies, waitForLibraryEnd, waitForLibraryStatus } from './library-helpers.ts';
 
 const bwrapWorks = spawnSync('bwrap', ['--unshare-all', '--ro-bind', '/', '/', 'true']).status === 0;
 const bwrapSkip = bwrapWorks ? false : 'bubblewrap (bwrap) is missing or cannot create namespaces here';
@@ -235,3 +235,33 @@ t.test('a second stop signal (killAll): the library ffmpeg is SIGKILLed, the job
   t.match(await waitForLibraryEnd(own, json.id), { state: 'failed', error: /^ffmpeg (was killed by SIGKILL|exited with code)/ });
   t.notOk(existsSync(outputFor(input, 'kill1')), 'the partial output is removed');
 });
+
+for (const mode of ['bubblewrap', 'unconfined'] as const) {
+  t.test(`${mode}: SVT-AV1 never gets realtime threads (SCHED_FIFO), even where the worker runs as root`, { skip: mode === 'bubblewrap' && !bwrapWorks ? bwrapSkip : false }, async (t) => {
+    const own = mode === confinement ? worker : await startInProcessWorker(realpathSync(t.testdir({})), { mediaRoots: [join(dir, 'media')], transcodeRoots: [join(dir, 'tx')], confinement: mode });
+    t.teardown(() => (own === worker ? undefined : own.stop()));
+    const input = join(films, 'Cancel Film.mkv');
+    const { json } = await own.request('POST', '/library/jobs', { input, output: outputFor(input, `rt${mode.slice(0, 4)}`), codec: 'av1' });
+    const started = await own.waitForLog((l) => l.library_job === json.id && l.msg === 'library job started');
+    t.equal(started.capabilities, 'none', 'the job started line says it runs without capabilities');
+    await waitForLibraryStatus(own, json.id, (s) => s.percent > 0);
+    const ffmpeg = await libraryFfmpeg(started.ffmpeg_pid as number);
+    const policies = threadPolicies(ffmpeg);
+    t.ok(policies.length > 1, `SVT-AV1's threads run (${policies.length})`);
+    t.same(policies.filter((p) => p !== 0), [], 'every thread SCHED_OTHER (at nice 19)');
+    t.equal(processNice(ffmpeg), 19);
+    await own.request('DELETE', `/library/jobs/${json.id}`);
+    if (mode === 'unconfined' && process.getuid?.() === 0) {
+      // Control: the same encoder run by root with its capabilities does take SCHED_FIFO.
+      const bare = spawn('ffmpeg', ['-nostdin', '-v', 'quiet', '-i', input, '-c:v', 'libsvtav1', '-preset', '8', '-f', 'null', '-'], { stdio: 'ignore' });
+      t.teardown(() => bare.kill('SIGKILL'));
+      let fifo = 0;
+      for (const deadline = Date.now() + 10_000; fifo === 0 && Date.now() < deadline && bare.exitCode === null; ) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        fifo = threadPolicies(bare.pid as number).filter((p) => p === 1).length;
+      }
+      t.ok(fifo > 0, `control: bare, as root, ${fifo} SVT-AV1 threads are SCHED_FIFO`);
+      bare.kill('SIGKILL');
+    }
+  });
+}

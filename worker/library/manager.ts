@@ -142,11 +142,16 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
   const nicePath = resolveExecutable('nice', deps.workerEnv.PATH);
   const ffmpegReal = resolveExecutable(deps.config.ffmpegPath, deps.workerEnv.PATH) ?? deps.config.ffmpegPath;
   const ffmpegDir = ffmpegReal.startsWith('/') && !/^\/(usr|bin)\//.test(ffmpegReal) ? [dirname(ffmpegReal)] : [];
+  // Unconfined and run by root, ffmpeg keeps its capabilities: SVT-AV1 then puts its threads on
+  // SCHED_FIFO, ahead of everything (live play included). setpriv drops them, as the sandbox does.
+  const setprivPath = confinement.mode === 'unconfined' && process.getuid?.() === 0 ? resolveExecutable('setpriv', deps.workerEnv.PATH) : null;
+  const prefix = [...(setprivPath === null ? [] : [setprivPath, '--inh-caps=-all', '--bounding-set=-all']), ...(nicePath === null ? [] : [nicePath, '-n', '19'])];
   const wrapLowPriority = (spec: SandboxSpec): CommandWrapper => {
-    if (nicePath === null) return wrapIn(spec);
+    const [first, ...rest] = prefix;
+    if (first === undefined) return wrapIn(spec);
     // With `nice` as the command, ffmpeg's own folder is bound here (wrapCommand binds only the command's).
     const wrap = wrapIn({ ...spec, readOnly: [...ffmpegDir, ...spec.readOnly] });
-    return (_file, args) => wrap(nicePath, ['-n', '19', ffmpegReal, ...args]);
+    return (_file, args) => wrap(first, [...rest, ffmpegReal, ...args]);
   };
   const env = buildJobEnv({ requestEnv: {}, workerEnv: deps.workerEnv, scratchDir: '/tmp', cacheDir: '/tmp' });
 
@@ -214,7 +219,7 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
           job.pgidStart = readProcStat(pid)?.startTime ?? null;
           job.activeSince = Date.now();
           recordsNow().save(job.id, { pgid: pid, pgid_start: job.pgidStart });
-          job.log.info({ ffmpeg_pid: pid, encoder: job.encoder.name, argv, confinement: confinement.mode, nice: nicePath === null ? 0 : 19 }, 'library job started');
+          job.log.info({ ffmpeg_pid: pid, encoder: job.encoder.name, argv, confinement: confinement.mode, nice: nicePath === null ? 0 : 19, capabilities: confinement.mode === 'bubblewrap' || setprivPath !== null ? 'none' : 'inherited' }, 'library job started');
           if (deps.liveActive()) pause(job);
         },
         onStderr: () => undefined,
