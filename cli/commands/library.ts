@@ -29,6 +29,12 @@ function numberOf(args: Record<string, unknown>, name: string, max: number): num
   return value;
 }
 
+/** The workers take a whole quality level only (worker/library/request.ts). */
+function wholeNumber(value: number | undefined, name: string): number | null {
+  if (value !== undefined && !Number.isInteger(value)) throw new PlexBeamError('USAGE', `--${name}: expected a whole number, got ${value}`);
+  return value ?? null;
+}
+
 async function scan(store: LibraryStore, args: Record<string, unknown>): Promise<number> {
   const dirs = (Array.isArray(args.dirs) ? args.dirs : []).map(String);
   if (dirs.length === 0) throw new PlexBeamError('USAGE', 'library scan: name at least one folder (plexbeam library scan /srv/media/Movies)');
@@ -62,7 +68,7 @@ async function encode(store: LibraryStore, args: Record<string, unknown>, fleetF
   const limit = numberOf(args, 'limit', 1_000_000);
   const options = {
     codec,
-    quality: numberOf(args, 'quality', codec === 'av1' ? 63 : 51) ?? null,
+    quality: wholeNumber(numberOf(args, 'quality', codec === 'av1' ? 63 : 51), 'quality'),
     minSavings: numberOf(args, 'min-savings', 100) ?? 5,
     keepOriginal: args.keepOriginal === true,
     limit: limit === undefined ? null : Math.floor(limit),

@@ -16,7 +16,7 @@ if (!haveFfmpeg()) {
 }
 t.setTimeout(400_000);
 
-const dir = realpathSync(t.testdir({ media: {}, tx: {}, cases: {} }));
+const dir = realpathSync(t.testdir({ media: {}, tx: {}, cases: {}, off: { tx: {} } }));
 const worker = await startLibraryWorker(dir, join(dir, 'media'));
 t.teardown(() => worker.stop('SIGKILL'));
 const workers = [{ url: worker.url, name: 'gpu' }];
@@ -90,6 +90,22 @@ t.test('a file the worker cannot see stays queued, saying why, and is left alone
   t.match(JSON.parse(library(caseRoot, config, 'list', '--json').stdout).files[0], { state: 'queued', reason: /outside the worker's mediaRoots/ });
   t.equal(sha256(path), sha);
   t.same(namesIn(outside), ['Film.mkv']);
+});
+
+t.test('a worker that takes no library job (libraryJobs 0) refuses it; the job stays queued, saying why', async (t) => {
+  const off = await startLibraryWorker(join(dir, 'off'), join(dir, 'media'), { libraryJobs: 0 });
+  t.teardown(() => off.stop('SIGKILL'));
+  const c = setUpCase(dir, 'refused', [{ url: off.url, name: 'off' }], { seconds: 1 });
+  const quality = library(c.root, c.config, 'encode', '--codec', 'hevc', '--quality', '22.5');
+  t.equal(quality.status, 2, 'a fractional quality is a usage error');
+  t.match(quality.stderr, '--quality: expected a whole number, got 22.5');
+  t.equal(library(c.root, c.config, 'encode', '--codec', 'hevc', '--quality', '30').status, 0);
+  const server = await startServer(c.root, c.config);
+  t.teardown(() => server.stop());
+  const row = await waitForJob(c.root, 1, (r) => r.error !== null);
+  t.match(row, { state: 'queued', attempts: 0, worker: null, quality: 30, error: /^off refused it: / });
+  t.equal(sha256(c.path), c.sha);
+  t.same(namesIn(c.media), ['Film.mkv']);
 });
 
 const root = process.getuid?.() === 0;
