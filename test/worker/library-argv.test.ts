@@ -1,6 +1,7 @@
 // The library job's ffmpeg argv per encoder family and the encoder choice: what the real-ffmpeg
 // tests (library.test.ts) cannot reach on a machine without a GPU, checked option by option.
 import t from 'tap';
+import { LIBRARY_TEMP_NAME, libraryTempName } from '../../core/wire/library.ts';
 import { buildLibraryArgv, isChapterTrack, isCoverPicture, type LibraryStream } from '../../worker/library/argv.ts';
 import { pickLibraryEncoder, type LibraryEncoder } from '../../worker/library/encoder.ts';
 import type { ProbeCandidate } from '../../worker/probe/index.ts';
@@ -66,4 +67,12 @@ t.test('the encoder: the probed hardware one, else the first software one that w
   t.same(asked, [], 'no second test encode');
   t.same(await pickLibraryEncoder('av1', { hwaccel: 'software', candidates: [candidate('libsvtav1', 'software', 'rejected')] }, works(['libaom-av1'])), { name: 'libaom-av1', hwaccel: 'software', device: null }, 'SVT-AV1 rejected: libaom');
   t.equal(await pickLibraryEncoder('av1', { hwaccel: 'software', candidates: [] }, works([])), null, 'none works: null');
+});
+
+t.test('the temporary name: hidden, tagged, same extension; one the request check accepts', async (t) => {
+  t.equal(libraryTempName('Film (2001).mkv', 'ab12'), '.Film (2001).plexbeam-ab12.mkv');
+  t.equal(libraryTempName('Film', 'ab12'), '.Film.plexbeam-ab12', 'no extension: none added');
+  t.equal(libraryTempName('.hidden', 'ab12'), '..hidden.plexbeam-ab12', 'a leading dot is not an extension');
+  t.match(LIBRARY_TEMP_NAME.exec(libraryTempName('A.b.mp4', 'XYZ9')), ['.A.b.plexbeam-XYZ9.mp4', 'A.b', 'XYZ9', '.mp4']);
+  t.equal(LIBRARY_TEMP_NAME.test(libraryTempName('A.mkv', 'abc')), false, 'a tag under 4 characters does not match');
 });

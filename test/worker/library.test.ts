@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { readHealth } from '../../core/wire/health.ts';
 import { libraryTempName } from '../../core/wire/library.ts';
 import { FAKE_FFMPEG, type RunningWorker } from './helpers.ts';
 import { decodeErrors, makeLibraryClip, probeClip, sha256 } from './library-media.ts';
@@ -60,7 +61,10 @@ t.test('re-encodes to AV1 and HEVC: video codec changed, every audio, subtitle a
   const listed = await worker.request('GET', '/library/jobs');
   t.match(listed.json, { running: 0, paused: 0, queued: 0, max: 1 });
   t.equal(listed.json.jobs.length, cases.length, 'GET /library/jobs lists them');
-  t.match((await worker.request('GET', '/health')).json, { library: { running: 0, paused: 0, queued: 0, max: 1 } }, '/health counts library jobs');
+  const health = (await worker.request('GET', '/health')).json;
+  t.match(health, { library: { running: 0, paused: 0, queued: 0, max: 1 } }, '/health counts library jobs');
+  t.same(readHealth(health).health?.library, { running: 0, paused: 0, queued: 0, max: 1 }, "the Plex side's reader (core/wire/health.ts) reads them");
+  t.equal(readHealth({ ...health, library: { ...health.library, paused: -1 } }).health?.library, undefined, 'a malformed library field is left out, the rest read');
 });
 
 t.test('bad requests: a clear 4xx naming the problem, and nothing written', async (t) => {
