@@ -32,9 +32,9 @@ async function runnerOf(workers: RealWorker[], cwd: string): Promise<RealWorker>
 }
 
 /** Corpus sample `id` made runnable here and cheap: the test medium at 320x180, paced by `-re` so it can be interrupted. */
-function sampleArgv(id: string, session: string, changes: [RegExp, string][] = []): string[] {
+function sampleArgv(id: string, session: string, changes: [RegExp, string][] = [], input: string | null = media.files.h264Aac.path): string[] {
   const adapted = adaptCorpusArgv(samples.get(id) as string[], { media, sessionDir: session, pmsUrl: pms.url });
-  const argv = adapted.map((a, i) => (adapted[i - 1] === '-i' && a.startsWith(media.dir) && !a.endsWith('.srt') ? media.files.h264Aac.path : changes.reduce((s, [re, to]) => s.replace(re, to), a)));
+  const argv = adapted.map((a, i) => (input !== null && adapted[i - 1] === '-i' && a.startsWith(media.dir) && !a.endsWith('.srt') ? input : changes.reduce((s, [re, to]) => s.replace(re, to), a)));
   argv.splice(argv.indexOf('-i'), 0, '-re');
   return argv;
 }
@@ -279,4 +279,66 @@ t.test('12 DASH on shared storage: the worker drained mid-stream hands the job b
   const { resumes } = await resumesOf(session);
   t.match(resumes, [{ from: 'a', to: 'b', reason: 'handed-back' }]);
   t.match(await (await fetch(`${b.url}/transcode`, { method: 'POST', headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' }, body: '{}' })).status, 400, 'b still takes jobs');
+});
+
+t.test('20 HLS in stream mode: the worker drained mid-stream hands the job back; the other worker goes on; every segment once', async (t) => {
+  const a = await startRealWorker(dir, roots);
+  const b = await startRealWorker(dir, roots);
+  t.teardown(() => Promise.all([a.stop('SIGKILL'), b.stop('SIGKILL')]));
+  const session = join(dir, 'tx', 'hls-stream');
+  // The medium the harness picks for this sample (AV1 as Plex's decoder hint says): stream mode takes Plex's hints as they are.
+  const argv = sampleArgv('20', session, [[/w=3840:h=2160/, 'w=320:h=180']], null);
+  const config = writeConfig(dir, { workers: [{ url: a.url, apiKey: API_KEY, name: 'a', weight: 100, storage: 'stream' }, { url: b.url, apiKey: API_KEY, name: 'b', storage: 'stream' }] });
+  const from = pms.requests.length;
+  const run = startShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: config }), cwd: session });
+  await until(() => (csvSegments(lists(from)).includes(1) ? true : undefined), 30_000, 'Plex has segments 0-1').catch((error: Error) => {
+    throw new Error(`${error.message}; stderr: ${run.stderr().slice(-1500)}`);
+  });
+  const header = sha(join(session, 'header'));
+  t.equal((await fetch(`${a.url}/drain`, { method: 'POST', headers: { 'x-api-key': API_KEY } })).status, 200);
+  const end = await run.exited;
+  t.equal(end.code, 0, run.stderr().slice(-3000));
+  t.ok(b.logs.some((l) => l.msg === 'job started'), 'b ran the rest');
+  const names = readdirSync(session).filter((n) => /^media-\d+\.ts$/.test(n)).sort();
+  const numbers = names.map((n) => Number(/\d+/.exec(n)?.[0]));
+  t.same(numbers, Array.from({ length: numbers.length }, (_, i) => i), `every segment number from 0 once: ${numbers.join(' ')}`);
+  t.same(csvSegments(lists(from)), numbers, 'the CSV list Plex received names every segment');
+  t.equal(sha(join(session, 'header')), header, 'the header Plex had is not rewritten');
+  t.notOk(readdirSync(session).some((n) => n.includes('plexbeam-resume')), "the resumed run's own header is removed");
+  const whole = join(dir, 'hls-stream-whole.mkv');
+  writeFileSync(whole, Buffer.concat([readFileSync(join(session, 'header')), ...names.map((n) => readFileSync(join(session, n)))]));
+  checkTimeline(t, 'header + segments', videoTimeline(whole));
+  const { resumes } = await resumesOf(session);
+  t.match(resumes, [{ from: 'a', to: 'b', reason: 'handed-back' }]);
+});
+
+t.test('05 Optimize (one mp4, no segments): the worker SIGKILLed mid-file; the other worker writes it again from the beginning', async (t) => {
+  const a = await startRealWorker(dir, roots);
+  const b = await startRealWorker(dir, roots);
+  t.teardown(() => Promise.all([a.stop('SIGKILL'), b.stop('SIGKILL')]));
+  const session = join(dir, 'tx', 'optimize');
+  t.teardown(() => {
+    for (const pid of processesWith(session)) process.kill(pid, 'SIGKILL');
+  });
+  const argv = sampleArgv('05', session, [[/w=1280:h=720/, 'w=320:h=180']]);
+  const target = argv.at(-1) as string;
+  const config = writeConfig(dir, { workers: [{ url: a.url, apiKey: API_KEY, name: 'a', weight: 100 }, { url: b.url, apiKey: API_KEY, name: 'b' }] });
+  const run = startShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: config }), cwd: session });
+  await until(() => a.logs.find((l) => l.msg === 'job started' && l.cwd === session), 20_000, 'a starts the job');
+  // `-re`: 10 s of media take 10 s; 3 s in, the file is part written.
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  a.proc.kill('SIGKILL');
+  const end = await run.exited;
+  t.equal(end.code, 0, run.stderr().slice(-3000));
+  t.match(run.stderr(), /going on from the beginning/);
+  t.ok(b.logs.some((l) => l.msg === 'job started' && l.cwd === session), 'b wrote it again');
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', target], { encoding: 'utf8' });
+  t.equal(probe.status, 0, probe.stderr);
+  t.ok(Math.abs(Number(probe.stdout) - SECONDS) < 0.5, `the mp4 is whole: ${probe.stdout.trim()} s`);
+  // `-r:0 24` (cfr) repeats the first frame of this source, whose video starts 21 ms in, as an uninterrupted run does: 240 or 241.
+  const mp4 = videoTimeline(target);
+  t.ok(mp4.frames === SECONDS * FPS || mp4.frames === SECONDS * FPS + 1, `the mp4 has every frame (${mp4.frames})`);
+  t.ok(mp4.pts.slice(1).every((p, i) => p - (mp4.pts[i] as number) > 0 && p - (mp4.pts[i] as number) <= 1 / FPS + 0.002), 'one frame apart throughout');
+  const { resumes } = await resumesOf(session);
+  t.match(resumes, [{ from: 'a', to: 'b', reason: 'worker-lost', segment: 0 }]);
 });
