@@ -15,7 +15,7 @@ export interface ListBody {
 }
 
 export interface ListLog {
-  /** Feeds a `callback` or `callback_data` link message. */
+  /** Feeds a `callback`, `callback_data` or `gap` link message. */
   feed(message: LinkMessage): void;
   /** The last complete body relayed to `path`, if any. */
   last(path: string): ListBody | undefined;
@@ -32,6 +32,8 @@ export function createListLog(): ListLog {
   const listeners = new Set<(body: ListBody) => void>();
   return {
     feed(message) {
+      // Messages the worker dropped: a body open now may lack some of its chunks, so none is trusted.
+      if (message.type === 'gap') return void open.clear();
       const seq = Number(message.seq);
       if (message.type === 'callback') {
         const path = String(message.path ?? '');

@@ -101,7 +101,10 @@ export async function runRemote(job: AcceptedJob, options: RemoteOptions): Promi
     else if (message.type === 'stderr') process.stderr.write(String(message.data ?? ''));
     // ffmpeg is transcoding: from here on a failure is the transcode's own, as Plex would see it.
     else if (message.type === 'progress') commitment.committed = true;
-    else if (message.type === 'gap') process.stderr.write(`plexbeam: the worker dropped link messages ${message.from}-${message.to} before the cartridge read them\n`);
+    else if (message.type === 'gap') {
+      options.lists?.feed(message);
+      process.stderr.write(`plexbeam: the worker dropped link messages ${message.from}-${message.to} before the cartridge read them\n`);
+    }
   };
   const link = openLink({ base: worker.url, jobId, apiKey: worker.apiKey, onMessage, warn: (text) => process.stderr.write(`plexbeam: ${text}\n`) });
   let cancelReported = false;

@@ -158,3 +158,17 @@ t.test('listen: each completed body from then on, until unsubscribed', async (t)
   t.same(second, ['one', 'two']);
   t.equal(stopFirst(), false, 'unsubscribing twice is harmless');
 });
+
+t.test('a gap in the link (messages the worker dropped) makes the bodies open then untrusted', async (t) => {
+  const log = createListLog();
+  log.feed(callback(1, LIST));
+  log.feed(data(1, 'media-00000.ts,0.000000,1.000000\n', true));
+  log.feed(callback(2, LIST));
+  log.feed(data(2, 'media-00001.ts,1.000000,2.000000\n', false));
+  log.feed(read({ type: 'gap', from: 7, to: 9 }));
+  log.feed(data(2, 'media-00003.ts,3.000000,4.000000\n', true));
+  t.equal(log.last(LIST)?.body, 'media-00000.ts,0.000000,1.000000\n', 'the body that lost chunks is not kept; the last whole one stays');
+  log.feed(callback(3, LIST));
+  log.feed(data(3, 'media-00004.ts,4.000000,5.000000\n', true));
+  t.equal(log.last(LIST)?.body, 'media-00004.ts,4.000000,5.000000\n', 'bodies begun after the gap are kept');
+});
