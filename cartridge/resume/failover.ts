@@ -17,7 +17,16 @@ import type { ListBody, ListLog } from '../list-log.ts';
 import { realTranscoderPath, runReal, type ChildFate } from '../local.ts';
 import type { RemoteOutcome } from '../remote.ts';
 import type { StopSignals } from '../signals.ts';
-import { lastListed } from './listed.ts';
+import { lastListed, lastNamed } from './listed.ts';
+
+/** The file names in `folder` ([] when it cannot be read). */
+function folderNames(folder: string): string[] {
+  try {
+    return nodeFs().readdirSync(folder);
+  } catch {
+    return [];
+  }
+}
 
 /** What failover needs of the invocation (cartridge/run.ts). */
 export interface FailoverContext {
@@ -52,9 +61,10 @@ export const MAX_RESUMES = 2;
 const labelOf = (job: AcceptedJob) => job.worker.name || job.worker.url;
 
 /** Where the resumed run starts: after the last segment Plex was told of (the first one when none was). */
-function resumePoint(facts: ResumeFacts, lists: ListLog): { point: ResumePoint; lastAt: number | null } {
+function resumePoint(facts: ResumeFacts, lists: ListLog, cwd: string): { point: ResumePoint; lastAt: number | null } {
   const told = facts.listPath === null ? undefined : lists.last(facts.listPath);
-  const listed = told === undefined ? null : lastListed(facts, told.body);
+  // No list reaches Plex (it reads the folder): the finished segments there say how far it got.
+  const listed = facts.listPath === null ? lastNamed(facts, folderNames(resolve(cwd, facts.folder))) : told === undefined ? null : lastListed(facts, told.body);
   if (listed === null) return { point: { segment: facts.firstNumber, time: facts.seek }, lastAt: told?.at ?? null };
   const segment = listed.segment + 1;
   // Copied video is cut at the source's keyframes: the list's end time is where the next segment starts.
@@ -153,7 +163,7 @@ export async function goOn(ctx: FailoverContext, lost: AcceptedJob, outcome: Rem
     argv = [...ctx.argv];
     removeFiles(singleFileOutputs(ctx.argv, ctx.cwd));
   } else {
-    ({ point, lastAt } = resumePoint(facts, ctx.lists));
+    ({ point, lastAt } = resumePoint(facts, ctx.lists, ctx.cwd));
     argv = resumeArgv(ctx.argv, facts, point, attempt);
   }
   const lostAt = Date.now();

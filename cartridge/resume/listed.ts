@@ -70,3 +70,18 @@ function lastManifestChunk(body: string): Listed | null {
 export function lastListed(facts: ResumeFacts, body: string): Listed | null {
   return facts.kind === 'hls' ? lastCsvRow(facts, body) : lastManifestChunk(body);
 }
+
+/**
+ * The last segment among file `names` of the output folder, for an argv whose list Plex does not
+ * receive (old `-f segment` without `-segment_list`): the worker publishes (renames into place)
+ * only finished segments, so the highest number there is complete.
+ */
+export function lastNamed(facts: ResumeFacts, names: readonly string[]): Listed | null {
+  const re = numberPattern(facts.pattern);
+  let found: Listed | null = null;
+  for (const name of names) {
+    const number = re.exec(name)?.[1];
+    if (number !== undefined && (found === null || Number(number) > found.segment)) found = { segment: Number(number), end: null };
+  }
+  return found;
+}

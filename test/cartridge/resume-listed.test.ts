@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { resumeFactsOf, type ResumeFacts } from '../../core/plex-argv/resume.ts';
-import { lastListed } from '../../cartridge/resume/listed.ts';
+import { lastListed, lastNamed } from '../../cartridge/resume/listed.ts';
 import { formatPlexCsv, parseCsvList, type SegmentRow } from '../../worker/translate/post/csv-list.ts';
 import { renumberManifest } from '../../worker/translate/post/dash-manifest.ts';
 import { runTool } from '../harness/ffmpeg-tools.ts';
@@ -122,4 +122,11 @@ t.test('DASH: hand-made layouts', async (t) => {
   t.same(lastListed(dash, '<MPD></MPD>'), null);
   t.same(lastListed(dash, ''), null);
   t.same(lastListed(dash, template('startNumber="12"', '<S t="0" d="1000" r="1"/>') + template('startNumber="10"', '<S t="0" d="1000" r="9"/>')), { segment: 13, end: null });
+});
+
+t.test('no list reaches Plex (sample 16: old -f segment, Plex reads the folder): the highest finished segment there', async (t) => {
+  const facts = resumeFactsOf(loadSample('16')) as ResumeFacts;
+  t.equal(facts.listPath, null);
+  t.same(lastNamed(facts, ['header', 'media-00000.ts', 'media-00002.ts', 'media-00001.ts', '.plexbeam-stage-x', 'media-x.ts']), { segment: 2, end: null });
+  t.equal(lastNamed(facts, ['header', 'other.ts']), null, 'none yet');
 });
