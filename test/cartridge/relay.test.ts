@@ -139,3 +139,30 @@ t.test("a job killed by a signal on the worker mid-transcode goes on with Plex's
   t.same(resumed.slice(resumed.indexOf('-segment_start_number'), resumed.indexOf('-segment_start_number') + 2), ['-segment_start_number', '0']);
 });
 
+
+t.test('at most 2 resumes: three workers that each stall after one more segment; each resumed run starts after the last segment Plex had', async (t) => {
+  const fakes = await Promise.all([0, 1, 2].map(async (k) => {
+    let segment = -1;
+    const fake = await startFakeWorker({
+      link: (res) => {
+        // Each worker gets the argv resumed where the previous one stopped: it lists one more segment, then stalls.
+        const started = fake.requests.find((r) => r.url === '/transcode')?.body?.argv as string[] | undefined;
+        const from = Number(started?.[started.indexOf('-segment_start_number') + 1] ?? 0);
+        segment = Number.isFinite(from) ? from : 0;
+        res.write(hello);
+        res.write(line({ type: 'callback', id: 1, seq: 1, origin: pms.url, method: 'POST', path: `${P}/manifest`, query: '', headers: {}, end: false }));
+        res.write(line({ type: 'callback_data', id: 2, seq: 1, body_b64: b64(`media-${String(segment).padStart(5, '0')}.ts,${segment},${segment + 1}\n`), end: true }));
+        setTimeout(() => res.end(line({ type: 'exit', id: 3, state: 'failed', code: null, signal: null, error: 'no progress for 30 s', error_code: 'JOB_STALLED' })), 200);
+      },
+    });
+    t.teardown(() => fake.close());
+    return { fake, name: `w${k}`, segment: () => segment };
+  }));
+  const resumable = [...argv.slice(0, -1), '-segment_time', '1', argv.at(-1) as string];
+  const config = writeConfig(dir, { workers: fakes.map((f, k) => ({ url: f.fake.url, apiKey: API_KEY, name: f.name, weight: 3 - k })) });
+  const run = await runShim(plex, resumable, { env: plexEnv({ PLEXBEAM_CONFIG: config }), cwd });
+  t.equal(run.code, 1, 'the third loss fails as the transcode would');
+  t.same(fakes.map((f) => f.segment()), [0, 1, 2], 'each run started at the segment after the last one listed');
+  t.match(run.stderr, /going on from segment 1 \(1 s\)[\s\S]*going on from segment 2 \(2 s\)[\s\S]*lost its worker 3 times; giving up/);
+  t.equal((run.stderr.match(/going on/g) ?? []).length, 2, 'two resumes, no third');
+});
