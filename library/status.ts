@@ -1,8 +1,8 @@
-/** The library part of `plexbeam status`: totals (done, saved, failed) and each job in progress, from the session log (read-only). */
+/** The library part of `plexbeam status` and the dashboard: totals (done, saved, failed) and each job in progress, from the session log (read-only). */
 import { existsSync } from 'node:fs';
-import { openLibraryStore } from '../../core/session-log/library-store.ts';
-import { DEFAULT_CODEC } from '../../library/estimate.ts';
-import { formatBytes, formatTotals, listLibrary, type ListTotals } from '../../library/list.ts';
+import { openLibraryStore } from '../core/session-log/library-store.ts';
+import { DEFAULT_CODEC } from './estimate.ts';
+import { formatBytes, formatTotals, listLibrary, type ListTotals } from './list.ts';
 
 /** One job not over yet, as `status --json` shows it. */
 export interface LibraryJobProgress {

@@ -34,6 +34,9 @@ export const DASHBOARD_PAGE = `<!doctype html>
 <div id="chart"></div>
 <h2>Last failures</h2>
 <table><thead><tr><th>when</th><th>session</th><th>why</th></tr></thead><tbody id="failures"></tbody></table>
+<h2>Library re-encode</h2>
+<div id="library-totals" class="muted">nothing scanned (plexbeam library scan DIR)</div>
+<table><thead><tr><th>job</th><th>file</th><th>progress</th><th>worker</th><th>note</th></tr></thead><tbody id="library"></tbody></table>
 <script>
 "use strict";
 const text = (value) => String(value ?? "");
@@ -67,6 +70,16 @@ function render(report) {
   }
   const failures = document.getElementById("failures"); failures.replaceChildren();
   for (const f of report.failures || []) { const row = failures.insertRow(); cell(row, new Date(f.startedAt).toLocaleString()); cell(row, f.id.slice(0, 8)); cell(row, (f.fallbackReason ? f.fallbackReason + ": " : "") + text(f.reason || f.error), "error"); }
+  const lib = report.library; const jobs = document.getElementById("library"); jobs.replaceChildren();
+  if (lib) {
+    const t = lib.totals; const gb = (b) => (b / 1e9).toFixed(2) + " GB";
+    document.getElementById("library-totals").textContent = t.done + " done, " + gb(t.saved_bytes) + " saved · " + t.failed + " failed · " + t.encoding + " encoding, " + t.queued + " queued · " + t.candidates + " candidates could save " + gb(t.could_save_bytes);
+    for (const j of lib.jobs) {
+      const row = jobs.insertRow(); cell(row, "#" + j.id + " " + j.codec); cell(row, j.path);
+      cell(row, j.state === "encoding" ? (j.percent === null ? "?" : j.percent.toFixed(0)) + " %" + (j.speed === null ? "" : " " + j.speed.toFixed(2) + "×") + (j.eta_s === null ? "" : " ETA " + Math.round(j.eta_s) + " s") : j.state);
+      cell(row, j.worker); cell(row, j.note);
+    }
+  }
 }
 const events = new EventSource("/events");
 events.onmessage = (event) => { const report = JSON.parse(event.data); if (report.workers) render(report); };

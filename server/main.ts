@@ -7,6 +7,7 @@ import { createSystemdNotifier } from '../core/systemd-notify.ts';
 import { join } from 'node:path';
 import type { FleetWorker } from '../core/fleet-cache.ts';
 import { createLibraryScheduler } from '../library/scheduler.ts';
+import { readLibraryStatus } from '../library/status.ts';
 import type { FinishStep } from '../library/finish.ts';
 import { createDashboard } from './dashboard.ts';
 import { createFleetMonitor } from './monitor.ts';
@@ -29,7 +30,10 @@ export async function runServer(config: Config, env: NodeJS.ProcessEnv = process
   const publish = (workers: FleetWorker[]) => {
     publishing = publishing.then(async () => {
       const activity = await readSessionActivity(sessionLog);
-      dashboard.publish(buildStatusReport({ source: 'server', fleetFile: config.server.fleetFile, ageMs: 0, workers }, activity, followed()));
+      const report = buildStatusReport({ source: 'server', fleetFile: config.server.fleetFile, ageMs: 0, workers }, activity, followed());
+      // The library's totals and jobs, as `plexbeam status --json` has them (once something was scanned).
+      const libraryStatus = readLibraryStatus(sessionLog);
+      dashboard.publish(libraryStatus === null ? report : { ...report, library: libraryStatus });
     }).catch((error: unknown) => log.warn({ err: error }, `cannot update the dashboard: ${(error as Error).message}`));
   };
   const workers = followConfigWorkers(config, log);

@@ -8,7 +8,7 @@ import { viewFleet } from '../../server/fleet-view.ts';
 import { buildStatusReport } from '../../server/status-report.ts';
 import { loadCommandConfig } from '../context.ts';
 import { formatStatus } from '../status/format.ts';
-import { formatLibraryStatus, readLibraryStatus } from '../status/library.ts';
+import { formatLibraryStatus, readLibraryStatus } from '../../library/status.ts';
 import { readSessionActivity } from '../../server/session-activity.ts';
 
 /** Exit code when no worker is up. */

@@ -84,6 +84,16 @@ t.test('the server hands the jobs to the idle worker; each file is replaced by i
   const status = spawnSync(BIN, ['status', '--json', '--config', config], { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir }, encoding: 'utf8', timeout: 30_000 });
   t.equal(status.status, 0, 'a worker is up');
   t.match(JSON.parse(status.stdout).library, { totals: { done: 2, failed: 0, saved_bytes: saved }, jobs: [] }, 'plexbeam status: the library totals');
+  // The dashboard serves the same library report (published after each round).
+  const listening = await server.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('dashboard on '));
+  const dashboard = `http://127.0.0.1:${listening.port}`;
+  let report: any = null;
+  for (let i = 0; i < 100 && report?.library?.totals?.done !== 2; i++) {
+    report = await (await fetch(`${dashboard}/api/status`)).json();
+    if (report?.library?.totals?.done !== 2) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  t.match(report.library, { totals: { done: 2, failed: 0, saved_bytes: saved }, jobs: [] }, 'the dashboard: the library totals');
+  t.match(await (await fetch(`${dashboard}/`)).text(), '<h2>Library re-encode</h2>');
   // Rescanning the replaced files: they are done, not candidates again.
   t.match(JSON.parse(library(dir, config, 'scan', join(dir, 'media'), '--json').stdout), { totals: { candidates: 0, done: 2 } });
 });
