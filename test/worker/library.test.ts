@@ -269,3 +269,25 @@ for (const mode of ['bubblewrap', 'unconfined'] as const) {
     }
   });
 }
+
+t.test('a library ffmpeg that stops sending progress fails (JOB_STALLED) and its output is removed; paused, it never stalls', async (t) => {
+  const fakeDir = realpathSync(t.testdir({ bin: {}, media: { 'Film.mkv': 'x' }, tx: { sess: {} } }));
+  // A stand-in ffmpeg: a live job (output live.out) reports progress every 0.2 s; a library job sends none.
+  const fake = join(fakeDir, 'bin', 'ffmpeg');
+  writeFileSync(fake, '#!/bin/sh\ncase " $* " in\n  *" live.out "*) while :; do printf \'out_time_us=1000\\nprogress=continue\\n\' >&3; sleep 0.2; done ;;\nesac\nexec sleep 300\n', { mode: 0o755 });
+  const own = await startInProcessWorker(fakeDir, { mediaRoots: [join(dir, 'media')], transcodeRoots: [join(fakeDir, 'tx')], confinement, ffmpegPath: fake, stallTimeoutS: 2 },
+    { candidates: [{ hwaccel: 'software', encoder: 'libx265', device: null, verdict: 'ok', reason: null, ms: 1 }] });
+  t.teardown(() => own.stop());
+  const input = join(films, 'H264 Film.mkv');
+  const { json } = await own.request('POST', '/library/jobs', { input, output: outputFor(input, 'stall1'), codec: 'hevc' });
+  await own.waitForLog((l) => l.library_job === json.id && l.msg === 'library job started');
+  // At once (well within the 2 s): a live job pauses it.
+  const live = await own.request('POST', '/transcode', { session_id: 'live', argv: ['-i', input, 'live.out'], env: {}, cwd: join(fakeDir, 'tx', 'sess') });
+  t.equal(live.status, 202, JSON.stringify(live.json));
+  await own.waitForLog((l) => l.job_id === live.json.job_id && l.msg === 'job started');
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  t.equal((await own.request('GET', `/library/jobs/${json.id}`)).json.state, 'paused', 'paused for 3 s behind the live job: not stalled (its timer stops while paused)');
+  t.match(await own.request('DELETE', `/jobs/${live.json.job_id}`), { status: 200 });
+  t.match(await waitForLibraryEnd(own, json.id), { state: 'failed', error: 'no progress from ffmpeg for 2 s' }, 'resumed, it stalls: failed');
+  t.notOk(existsSync(outputFor(input, 'stall1')), 'its output is removed');
+});

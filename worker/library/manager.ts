@@ -28,7 +28,7 @@ import { createPathPolicy } from '../sandbox/path-policy.ts';
 import { buildJobEnv } from '../sandbox/env.ts';
 
 export interface LibraryManagerDeps {
-  config: Pick<WorkerConfig, 'ffmpegPath' | 'ffprobePath' | 'mediaRoots' | 'transcodeRoots' | 'pathMap' | 'libraryJobs'>;
+  config: Pick<WorkerConfig, 'ffmpegPath' | 'ffprobePath' | 'mediaRoots' | 'transcodeRoots' | 'pathMap' | 'libraryJobs'> & Partial<Pick<WorkerConfig, 'stallTimeoutS'>>;
   hardware: HardwareProbe;
   log: Logger;
   workerEnv: NodeJS.ProcessEnv;
@@ -67,6 +67,8 @@ interface LibraryJob {
   activeMs: number;
   activeSince: number | null;
   readonly controller: AbortController;
+  /** Fails the job when ffmpeg sends no progress for `stallTimeoutS` while it runs (disarmed while paused). */
+  stall: NodeJS.Timeout | null;
   done: Promise<void>;
   readonly log: Logger;
 }
@@ -155,6 +157,15 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
   };
   const env = buildJobEnv({ requestEnv: {}, workerEnv: deps.workerEnv, scratchDir: '/tmp', cacheDir: '/tmp' });
 
+  const stallS = deps.config.stallTimeoutS ?? 60;
+  const armStall = (job: LibraryJob) => {
+    if (job.stall !== null) clearTimeout(job.stall);
+    job.stall = setTimeout(() => job.controller.abort(new PlexBeamError('JOB_STALLED', `no progress from ffmpeg for ${stallS} s`)), stallS * 1000);
+  };
+  const disarmStall = (job: LibraryJob) => {
+    if (job.stall !== null) clearTimeout(job.stall);
+    job.stall = null;
+  };
   const started = () => [...jobs.values()].filter((job) => job.state === 'running' || job.state === 'paused');
   const accountActive = (job: LibraryJob) => {
     if (job.activeSince !== null) job.activeMs += Date.now() - job.activeSince;
@@ -163,6 +174,7 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
   const pause = (job: LibraryJob) => {
     if (job.state !== 'running' || job.pgid === null) return;
     killProcessGroup(job.pgid, 'SIGSTOP');
+    disarmStall(job);
     accountActive(job);
     job.state = 'paused';
     job.log.info({ pgid: job.pgid }, 'library job paused: a live transcode comes first');
@@ -173,6 +185,7 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
     if (readProcStat(job.pgid)?.startTime === job.pgidStart) killProcessGroup(job.pgid, 'SIGCONT');
     job.state = 'running';
     job.activeSince = Date.now();
+    armStall(job);
     job.log.info({ pgid: job.pgid }, 'library job resumed: no live transcode runs');
   };
   const removeOutput = (job: LibraryJob) => {
@@ -185,6 +198,7 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
   };
   const end = (job: LibraryJob, state: LibraryJobState, error: string | null) => {
     accountActive(job);
+    disarmStall(job);
     job.state = state;
     job.error = error;
     job.pgid = null;
@@ -218,12 +232,14 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
           job.pgid = pid;
           job.pgidStart = readProcStat(pid)?.startTime ?? null;
           job.activeSince = Date.now();
+          armStall(job);
           recordsNow().save(job.id, { pgid: pid, pgid_start: job.pgidStart });
           job.log.info({ ffmpeg_pid: pid, encoder: job.encoder.name, argv, confinement: confinement.mode, nice: nicePath === null ? 0 : 19, capabilities: confinement.mode === 'bubblewrap' || setprivPath !== null ? 'none' : 'inherited' }, 'library job started');
           if (deps.liveActive()) pause(job);
         },
         onStderr: () => undefined,
         onProgress: (block) => {
+          if (job.state === 'running') armStall(job);
           if (block.out_time_s === null) return;
           job.outTimeS = block.out_time_s;
           const activeS = (job.activeMs + (job.activeSince === null ? 0 : Date.now() - job.activeSince)) / 1000;
@@ -237,7 +253,8 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
       });
       if (signal.aborted) {
         const reason: unknown = signal.reason;
-        end(job, 'cancelled', isPlexBeamError(reason) ? reason.message : 'cancelled');
+        // A stall is a failure; a DELETE or a shutdown is a cancellation.
+        end(job, isPlexBeamError(reason, 'JOB_STALLED') ? 'failed' : 'cancelled', isPlexBeamError(reason) ? reason.message : 'cancelled');
       } else if (result.code === 0) {
         job.percent = 100;
         job.etaS = 0;
@@ -302,7 +319,7 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
       const id = randomUUID();
       const job: LibraryJob = {
         id, request, encoder, realInput, realOutput, ino, state: 'queued', percent: null, speed: null, etaS: null, error: null, duration: null, outTimeS: 0,
-        pgid: null, pgidStart: null, activeMs: 0, activeSince: null, controller: new AbortController(), done: Promise.resolve(), log: deps.log.child({ library_job: id }),
+        pgid: null, pgidStart: null, activeMs: 0, activeSince: null, controller: new AbortController(), stall: null, done: Promise.resolve(), log: deps.log.child({ library_job: id }),
       };
       jobs.set(id, job);
       recordsNow().save(id, { output: realOutput, ino });
