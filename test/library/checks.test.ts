@@ -5,11 +5,13 @@
 import { renameSync, realpathSync, rmSync, statSync, utimesSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { openSessionLog } from '../../core/session-log/index.ts';
 import { openLibraryStore, type LibraryStore } from '../../core/session-log/library-store.ts';
 import { estimateSaving, skipReason } from '../../library/estimate.ts';
 import { probeMedia } from '../../library/ffprobe.ts';
 import { finishJob } from '../../library/finish.ts';
 import { identityChange, readIdentity } from '../../library/identity.ts';
+import { playingReason } from '../../library/in-use.ts';
 import { keepOriginal, keptOriginalPath } from '../../library/swap.ts';
 import { compareReports, verifyEncode } from '../../library/verify.ts';
 import { haveFfmpeg, makeClip } from './clips.ts';
@@ -148,4 +150,15 @@ t.test('finishJob refuses, leaving the original as it was', async (t) => {
 
   const noTmp = store.queueJob({ path: vanished.path, codec: 'hevc', quality: null, minSavings: 1, keepOriginal: false });
   t.match(await finishJob(store.getJob(noTmp)!, { store }), { state: 'failed', reason: 'the job has no temporary output or original recorded' });
+});
+
+t.test('playingReason: a live session of the cartridge reading the file', async (t) => {
+  const log = openSessionLog(join(dir, 'data', 'live.db'));
+  t.teardown(() => log.close());
+  t.equal(await playingReason(log.db, h264), null, 'nothing reads it');
+  const id = '11b4a41e-0000-4000-8000-000000000001';
+  log.recordSessionStart({ id, startedAt: Date.now(), argv: ['-i', h264], envNames: [], cwd: dir, kind: 'video-transcode', inputPath: h264 });
+  t.equal(await playingReason(log.db, h264), 'Plex is playing it (a live session in the session log)');
+  log.updateSession(id, { endedAt: Date.now(), exitCode: 0 });
+  t.equal(await playingReason(log.db, h264), null, 'the session ended');
 });
