@@ -9,6 +9,7 @@ set -eu
 PREFIX=/opt/plexbeam
 CONFIG_DIR=/etc/plexbeam
 CONFIG=$CONFIG_DIR/config.json
+TLS_DIR=$CONFIG_DIR/tls
 UNIT_DIR=/etc/systemd/system
 BIN_LINK=/usr/local/bin/plexbeam
 SERVICE_USER=plexbeam
@@ -95,6 +96,9 @@ STAGE="" OLD="" WORK="" PENDING=""
 # WSL2 detection: plexbeam_wsl_dropin, plexbeam_wsl_notes.
 # shellcheck disable=SC1091 # scripts/wsl.sh, shellchecked on its own
 . "$SRC/scripts/wsl.sh"
+# The worker's certificate: plexbeam_tls_ensure, plexbeam_tls_fingerprint, plexbeam_tls_host.
+# shellcheck disable=SC1091 # scripts/worker-tls.sh, shellchecked on its own
+. "$SRC/scripts/worker-tls.sh"
 
 # Removes whatever a failed run staged; the installed app is only ever replaced by a rename.
 cleanup() {
@@ -444,11 +448,25 @@ write_config() {
   mkdir -p "$CONFIG_DIR"
   chmod 0755 "$CONFIG_DIR"
   key=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+  # Workers serve HTTPS with a self-signed certificate, pinned by the Plex side (report_tls).
+  tls="" scheme=http pin=""
+  if role_has "$ROLE" worker; then
+    made=0
+    plexbeam_tls_ensure "$TLS_DIR" "$SERVICE_USER" >/dev/null || made=$?
+    case $made in
+      0)
+        tls=$(printf '\n    "tlsCert": "%s",\n    "tlsKey": "%s",' "$TLS_DIR/worker.crt" "$TLS_DIR/worker.key")
+        scheme=https pin=$(printf ', "fingerprint": "%s"' "$(plexbeam_tls_fingerprint "$TLS_DIR/worker.crt")")
+        ;;
+      1) say "tls: openssl is not installed, so no certificate: the worker serves plain HTTP (apt-get install openssl, then set worker.tlsCert and worker.tlsKey, docs/SERVER.md)" ;;
+      *) die "openssl could not make the worker's certificate in $TLS_DIR" "check that $CONFIG_DIR is writable and openssl works ('openssl version'), then run install.sh again" ;;
+    esac
+  fi
   tmp=$(mktemp "$CONFIG_DIR/.config.json.XXXXXX")
   case $ROLE in
-    worker) printf '{\n  "worker": {\n    "apiKey": "%s",\n    "mediaRoots": [],\n    "transcodeRoots": [],\n    "pathMap": []\n  }\n}\n' "$key" ;;
+    worker) printf '{\n  "worker": {\n    "apiKey": "%s",%s\n    "mediaRoots": [],\n    "transcodeRoots": [],\n    "pathMap": []\n  }\n}\n' "$key" "$tls" ;;
     server) printf '{\n  "workers": []\n}\n' ;;
-    both) printf '{\n  "workers": [{ "url": "http://127.0.0.1:8765", "apiKey": "%s", "name": "local" }],\n  "worker": {\n    "host": "127.0.0.1",\n    "apiKey": "%s",\n    "mediaRoots": [],\n    "transcodeRoots": []\n  }\n}\n' "$key" "$key" ;;
+    both) printf '{\n  "workers": [{ "url": "%s://127.0.0.1:8765", "apiKey": "%s", "name": "local"%s }],\n  "worker": {\n    "host": "127.0.0.1",\n    "apiKey": "%s",%s\n    "mediaRoots": [],\n    "transcodeRoots": []\n  }\n}\n' "$scheme" "$key" "$pin" "$key" "$tls" ;;
   esac >"$tmp"
   mode=0600
   # The cartridge runs as Plex's user and reads the config too (the worker gets a copy from systemd).
@@ -464,6 +482,30 @@ write_config() {
     both) next="the worker's API key is worker.apiKey there; set worker.mediaRoots and worker.transcodeRoots" ;;
   esac
   say "config: wrote $CONFIG (mode $mode) with a new API key; $next, then run install.sh again"
+}
+
+# Says how the worker is reached: HTTPS with the configured certificate (its fingerprint and, on a
+# worker, the `workers add` line for the Plex machine), or plain HTTP as configured. Our own
+# certificate, if its files went missing, is made again (a new pin).
+report_tls() {
+  role_has "$ROLE" worker || return 0
+  cert=$(config "$PREFIX" get worker.tlsCert)
+  if [ -z "$cert" ]; then
+    say "tls: off, the worker serves plain HTTP (worker.tlsCert is not set in $CONFIG; plexbeam doctor warns on the Plex side)"
+    return 0
+  fi
+  made=""
+  if [ "$cert" = "$TLS_DIR/worker.crt" ] && [ "$(config "$PREFIX" get worker.tlsKey)" = "$TLS_DIR/worker.key" ]; then
+    made=$(plexbeam_tls_ensure "$TLS_DIR" "$SERVICE_USER") || die "$CONFIG names $cert, which is missing, and openssl cannot make it again" "apt-get install openssl, then run install.sh again"
+  fi
+  [ -r "$cert" ] || die "worker.tlsCert $cert is not readable" "set worker.tlsCert and worker.tlsKey in $CONFIG to the PEM files, then run install.sh again"
+  fp=$(plexbeam_tls_fingerprint "$cert") || die "cannot read the certificate $cert" "check that it is a PEM certificate, then run install.sh again"
+  if [ "$made" = made ]; then made="made a new certificate, so re-add the worker on the Plex machine; "; else made=""; fi
+  say "tls: ${made}the worker serves HTTPS with $cert (SHA-256 $fp)"
+  if [ "$ROLE" = worker ]; then
+    # The key itself is never printed (docs/INSTALL.md): KEY stands for it.
+    say "next, on the Plex machine: $(plexbeam_tls_add_line "$(config "$PREFIX" get worker.host)" "$(config "$PREFIX" get worker.port)" KEY "$fp") (KEY: worker.apiKey in $CONFIG)"
+  fi
 }
 
 # dataDir (sessions.db) and logDir. On servers the cartridge, run as Plex's user, writes the
@@ -671,6 +713,7 @@ do_install() {
   if [ "$BUNDLE_NODE" = 1 ]; then NODE=$PREFIX/.runtime/node/bin/node; fi
   link_command
   write_config
+  report_tls
   ensure_folders
   ensure_session_log
   install_units

@@ -92,6 +92,7 @@ export const COMMANDS: CommandModule<object, Args>[] = [
         .positional('target', { type: 'string', describe: 'add: the worker URL; remove, test: its name (or URL)' })
         .option('key', { type: 'string', describe: "add: the worker's worker.apiKey", requiresArg: true })
         .option('name', { type: 'string', describe: 'add: a name for it (default: host:port)', requiresArg: true })
+        .option('fingerprint', { type: 'string', describe: "add: the SHA-256 of the worker's certificate (install.sh prints it); refused when the worker shows another", requiresArg: true })
         .option('json', json),
     handler: (args) => runLazy(() => import('./commands/workers.ts'), args),
   },

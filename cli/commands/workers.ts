@@ -1,11 +1,11 @@
 /**
- * `plexbeam workers add URL [--key K] [--name N] | remove NAME | list [--json] | test NAME`: the
- * config's `workers`, without hand-edited JSON. `add` and `test` ask the worker first.
+ * `plexbeam workers add URL [--key K] [--name N] [--fingerprint FP] | remove NAME | list [--json] |
+ * test NAME`: the config's `workers`, without hand-edited JSON. `add` and `test` ask the worker first.
  */
 import { workerLabel } from '../../server/targets.ts';
 import { readPackageVersion } from '../../worker/version.ts';
 import { EXIT_FAILURE, EXIT_USAGE } from '../../core/errors.ts';
-import { readCertificateFingerprint } from '../../core/tls-pin.ts';
+import { normalizeFingerprint, readCertificateFingerprint } from '../../core/tls-pin.ts';
 import { describeRequestError } from '../../core/wire/worker-request.ts';
 import { checkWorker } from '../workers/check.ts';
 import { configPathOf, readConfigDocument, writeConfigDocument } from '../workers/config-file.ts';
@@ -40,6 +40,7 @@ export async function run(args: Record<string, unknown>): Promise<number> {
       const url = target.replace(/\/+$/, '');
       const apiKey = typeof args.key === 'string' ? args.key : '';
       const name = typeof args.name === 'string' ? args.name : '';
+      if (typeof args.fingerprint === 'string' && !url.startsWith('https:')) return fail(`--fingerprint pins a certificate: the URL must be https://, got ${url}`, EXIT_USAGE);
       const entry: Entry = { url, ...(apiKey === '' ? {} : { apiKey }), ...(name === '' ? {} : { name }) };
       if (entries.some((e) => urlOf(e) === url)) return fail(`${url} is configured already (as ${labelOf(entries.find((e) => urlOf(e) === url)!)})`);
       if (find(labelOf(entry)) !== -1) return fail(`a worker named ${labelOf(entry)} is configured already: choose another --name`);
@@ -51,6 +52,9 @@ export async function run(args: Record<string, unknown>): Promise<number> {
         } catch (error) {
           return fail(`not added: the worker at ${url} is unreachable: ${describeRequestError(error, 3000)}`);
         }
+        // --fingerprint (install.sh prints it on the worker): the certificate must be that one.
+        const expected = typeof args.fingerprint === 'string' ? normalizeFingerprint(args.fingerprint) : '';
+        if (expected !== '' && fingerprint !== expected) return fail(`not added: the worker at ${url} shows a certificate with SHA-256 ${fingerprint}, not ${expected} (--fingerprint): another machine, or a new certificate?`);
         entry.fingerprint = fingerprint;
       }
       const check = await checkWorker(url, apiKey, readPackageVersion(), 3000, fingerprint);

@@ -146,10 +146,17 @@ journal_json() {
 }
 check "journalctl -u plexbeam-worker holds JSON log lines" journal_json
 journalctl -u plexbeam-worker -o cat --no-pager | head -n 5 | diag
+# The worker's own certificate (install.sh made it: openssl is in the box), pinned by the Plex side.
+fp=$(openssl x509 -noout -fingerprint -sha256 -in /etc/plexbeam/tls/worker.crt 2>&1 | sed 's/^[^=]*=//')
+check "install.sh made the worker a certificate: the key 0640 root:plexbeam, the certificate 0644, in a 0750 folder" \
+  test "$(stat -c '%a %U:%G' /etc/plexbeam/tls /etc/plexbeam/tls/worker.key /etc/plexbeam/tls/worker.crt | tr '\n' ' ')" = "750 root:plexbeam 640 root:plexbeam 644 root:root "
+check "... said so with its SHA-256 fingerprint ($fp)" grep -qF "tls: the worker serves HTTPS with /etc/plexbeam/tls/worker.crt (SHA-256 $fp)" <<<"$out"
+check "... and the config's local worker is https://, pinned to it" \
+  node -e 'const c = JSON.parse(require("node:fs").readFileSync("/etc/plexbeam/config.json", "utf8")); process.exit(c.workers[0].url === "https://127.0.0.1:8765" && c.workers[0].fingerprint === process.argv[1] && c.worker.tlsCert === "/etc/plexbeam/tls/worker.crt" ? 0 : 1)' "$fp"
 health() {
-  node -e 'fetch("http://127.0.0.1:8765/health").then((r) => r.json()).then((h) => { console.log(JSON.stringify(h)); process.exit(h.status === "ok" ? 0 : 1); }, (e) => { console.log(String(e)); process.exit(1); })'
+  NODE_TLS_REJECT_UNAUTHORIZED=0 node --no-warnings -e 'fetch("https://127.0.0.1:8765/health").then((r) => r.json()).then((h) => { console.log(JSON.stringify(h)); process.exit(h.status === "ok" ? 0 : 1); }, (e) => { console.log(String(e)); process.exit(1); })'
 }
-check "the worker answers GET /health" health
+check "the worker answers GET /health over HTTPS" health
 check "plexbeam is on the PATH" test "$(command -v plexbeam)" = /usr/local/bin/plexbeam
 status=$(plexbeam cartridge status --json)
 check "the cartridge is installed" node -e 'process.exit(JSON.parse(process.argv[1]).installed === true ? 0 : 1)' "$status"
@@ -247,6 +254,8 @@ rc=$?
 echo "$out" | diag
 check "--role worker: exit 0, the worker active, no watchdog or server unit" \
   test "$rc" = 0 -a "$(systemctl is-active plexbeam-worker)" = active -a ! -e /etc/systemd/system/plexbeam-watchdog.service -a ! -e /etc/systemd/system/plexbeam-server.service
+check "... it kept the certificate and prints the line for the Plex machine (not the key)" \
+  grep -qE "^plexbeam-install: next, on the Plex machine: plexbeam workers add https://127\.0\.0\.1:8765 --key KEY --fingerprint $fp \(KEY: worker\.apiKey in /etc/plexbeam/config\.json\)\$" <<<"$out"
 plex_after=$(snapshot "$PLEX_DIR")
 check "... and Plex's folder untouched (no cartridge on a worker)" test "$plex_after" = "$PLEX_BEFORE"
 out=$(/src/install.sh --role server 2>&1)

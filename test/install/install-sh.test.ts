@@ -21,7 +21,7 @@ const run = (command: string, args: string[], env: Record<string, string> = {}, 
 };
 
 t.test('shellcheck finds nothing in install.sh, scripts/systemd-box.sh and the in-box test', { skip: has('shellcheck') ? false : 'shellcheck is not installed (apt-get install shellcheck)' }, async (t) => {
-  for (const file of ['install.sh', 'scripts/systemd-box.sh', 'test/install/in-box.sh']) {
+  for (const file of ['install.sh', 'scripts/systemd-box.sh', 'scripts/worker-tls.sh', 'test/install/in-box.sh']) {
     const { code, stdout } = run('shellcheck', [file]);
     t.equal(code, 0, `${file}\n${stdout}`);
   }
@@ -71,8 +71,10 @@ t.test('not root: exit 1 saying to use sudo', { skip: process.getuid?.() === 0 &
     chmodSync(script, 0o755);
     // What install.sh sources before its checks.
     mkdirSync(join(dir, 'scripts'), { mode: 0o755 });
-    copyFileSync(join(root, 'scripts', 'wsl.sh'), join(dir, 'scripts', 'wsl.sh'));
-    chmodSync(join(dir, 'scripts', 'wsl.sh'), 0o644);
+    for (const sourced of ['wsl.sh', 'worker-tls.sh']) {
+      copyFileSync(join(root, 'scripts', sourced), join(dir, 'scripts', sourced));
+      chmodSync(join(dir, 'scripts', sourced), 0o644);
+    }
   }
   const asUser = process.getuid?.() === 0 ? run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', script, '--role', 'worker'], {}, dirname(script)) : run(installSh, ['--role', 'worker']);
   t.equal(asUser.code, 1);

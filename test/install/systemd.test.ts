@@ -61,7 +61,7 @@ if (skip !== null) {
   t.spawn(
     box,
     ['-b', snapshot, '-j', 'bash /src/test/install/in-box.sh'],
-    { env: { ...process.env, BOX_PACKAGES: 'ffmpeg,bubblewrap' }, timeout: 900_000, cwd: dirname(box) },
+    { env: { ...process.env, BOX_PACKAGES: 'ffmpeg,bubblewrap,openssl' }, timeout: 900_000, cwd: dirname(box) },
     'install.sh --role both under systemd (in-box.sh)',
   );
   t.test('the box cleaned up after itself', async (t) => {
