@@ -29,7 +29,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
 <h2>Workers</h2>
 <table><thead><tr><th>worker</th><th>state</th><th>backend · encoders</th><th>jobs</th><th>version</th><th>last error</th></tr></thead><tbody id="workers"></tbody></table>
 <h2>Live sessions</h2>
-<table><thead><tr><th>session</th><th>kind</th><th>where</th><th>client</th><th>for</th></tr></thead><tbody id="sessions"></tbody></table>
+<table><thead><tr><th>session</th><th>kind</th><th>where</th><th>client</th><th>for</th><th>speed</th><th>segment</th></tr></thead><tbody id="sessions"></tbody></table>
 <h2>Last 24 hours <span class="legend"><span class="remote"></span>remote<span class="local"></span>local<span class="fallback"></span>fallback</span></h2>
 <div id="chart"></div>
 <h2>Last failures</h2>
@@ -60,6 +60,7 @@ function render(report) {
     const row = sessions.insertRow(); row.dataset.session = s.id;
     cell(row, s.id.slice(0, 8)); cell(row, s.kind); cell(row, s.decision === "remote" ? "on " + s.worker : s.decision || "deciding");
     cell(row, s.client || "unknown"); cell(row, ago(new Date(s.startedAt).toISOString()));
+    cell(row, s.speed == null ? "" : s.speed.toFixed(2) + "×", "speed"); cell(row, s.segment == null ? (s.firstSegmentAt == null ? "none yet" : "") : s.segment, "segment");
   }
   const chart = document.getElementById("chart"); chart.replaceChildren();
   const hours = report.hours || []; const most = Math.max(1, ...hours.map((h) => h.remote + h.local + h.fallback));

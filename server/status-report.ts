@@ -2,7 +2,7 @@
 import type { WorkerEntry } from '../core/config.ts';
 import type { FleetWorker } from '../core/fleet-cache.ts';
 import type { FleetView } from './fleet-view.ts';
-import type { SessionActivity } from './session-activity.ts';
+import type { LiveSession, SessionActivity } from './session-activity.ts';
 
 const iso = (at: number | null) => (at === null ? null : new Date(at).toISOString());
 
@@ -22,11 +22,29 @@ export function reportWorker(w: FleetWorker, entries: readonly WorkerEntry[] = [
   };
 }
 
+/** A live session with what its worker's last `/health` says of its job: speed, output position, last segment (null when unknown). */
+export interface SessionProgress extends LiveSession {
+  speed: number | null;
+  out_time_s: number | null;
+  segment: number | null;
+  /** The job's state on the worker (`queued`, `running`), null when no worker lists it. */
+  job_state: string | null;
+}
+
+/** Joins each live session to the job a worker runs for it (by session id, from the workers' `/health`). */
+export function withProgress(sessions: readonly LiveSession[], workers: readonly FleetWorker[]): SessionProgress[] {
+  const jobs = new Map(workers.flatMap((w) => (w.up ? w.health?.sessions ?? [] : []).map((job) => [job.session_id, job] as const)));
+  return sessions.map((s) => {
+    const job = jobs.get(s.id);
+    return { ...s, speed: job?.speed ?? null, out_time_s: job?.out_time_s ?? null, segment: job?.segment ?? null, job_state: job?.state ?? null };
+  });
+}
+
 /** The whole report. */
 export function buildStatusReport(view: FleetView, activity: SessionActivity, entries: readonly WorkerEntry[] = []): Record<string, unknown> & { workers: ReturnType<typeof reportWorker>[] } {
   return {
     source: view.source, fleet_file: view.fleetFile, ...(view.ageMs === undefined ? {} : { cache_age_ms: view.ageMs }), ...(view.why === undefined ? {} : { why: view.why }),
-    workers: view.workers.map((w) => reportWorker(w, entries)), sessions: activity.sessions, failures: activity.failures, hours: activity.hours,
+    workers: view.workers.map((w) => reportWorker(w, entries)), sessions: withProgress(activity.sessions, view.workers), failures: activity.failures, hours: activity.hours,
     ...(activity.problem === undefined ? {} : { session_log_problem: activity.problem }),
   };
 }

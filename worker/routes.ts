@@ -146,6 +146,10 @@ function sendHealth(res: ServerResponse, deps: RouteDeps, draining: boolean): vo
     capabilities: { link: 1, callbacks: true, ws_progress: true, paths_stat: true },
     ...(deps.confinement === undefined ? {} : { confinement: deps.confinement }),
     ...(deps.library === undefined ? {} : { library: deps.library.counts() }),
+    // Each live job's speed and segment, by session (plexbeam status joins them to the session log).
+    sessions: deps.jobs.list().filter(isActive).map((job) => ({
+      session_id: job.sessionId, state: job.state as 'queued' | 'running', speed: job.progress.speed, out_time_s: job.progress.out_time_s, segment: job.segment,
+    })),
   };
   sendJson(res, deps.jobs.draining ? 503 : 200, { ...body, draining });
 }

@@ -2,7 +2,7 @@
 import type { FleetWorker } from '../../core/fleet-cache.ts';
 import type { WorkerEntry } from '../../core/config.ts';
 import type { FleetView } from '../../server/fleet-view.ts';
-import { reportWorker } from '../../server/status-report.ts';
+import { reportWorker, withProgress } from '../../server/status-report.ts';
 import type { LiveSession, RecentFailure } from '../../server/session-activity.ts';
 
 /** "3 min", "2 h 5 min", "12 s". */
@@ -37,9 +37,11 @@ export function formatStatus(view: FleetView, sessions: readonly LiveSession[], 
   if (view.workers.length === 0) out.push('  none configured: plexbeam workers add URL --key KEY');
   for (const w of view.workers) out.push(...workerLines(w, now, reportWorker(w, entries).storage).map((line) => `  ${line}`));
   out.push('', `Sessions: ${sessions.length} live`);
-  for (const s of sessions) {
+  for (const s of withProgress(sessions, view.workers)) {
     const where = s.decision === 'remote' ? `on ${s.worker ?? '?'}` : s.decision ?? 'deciding';
-    out.push(`  ${s.id.slice(0, 8)} ${s.kind} ${where} · client ${s.client ?? 'unknown'} · for ${formatDuration(now - s.startedAt)}${s.firstSegmentAt === null ? ' · no segment yet' : ''}`);
+    const speed = s.speed === null ? '' : ` · ${s.speed.toFixed(2)}×`;
+    const segment = s.segment !== null ? ` · segment ${s.segment}` : s.firstSegmentAt === null ? ' · no segment yet' : '';
+    out.push(`  ${s.id.slice(0, 8)} ${s.kind} ${where} · client ${s.client ?? 'unknown'} · for ${formatDuration(now - s.startedAt)}${speed}${segment}`);
   }
   out.push('', `Last failures: ${failures.length === 0 ? 'none' : ''}`.trimEnd());
   for (const f of failures) {

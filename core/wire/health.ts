@@ -20,6 +20,17 @@ export interface WorkerCapabilities {
   paths_stat: boolean;
 }
 
+/** One job the worker runs or queues now, by the cartridge session it serves (`plexbeam status` joins it to the session log). */
+export interface HealthSession {
+  session_id: string;
+  state: 'queued' | 'running';
+  /** ffmpeg's speed (1 = real time) and output position, from its last progress block; null before the first. */
+  speed: number | null;
+  out_time_s: number | null;
+  /** Plex's number of the last segment (HLS) or chunk (DASH) published; null before the first and for other outputs. */
+  segment: number | null;
+}
+
 /** The 200 body. SPEC fixes status, version, hwaccel, encoders and jobs; the rest is the worker's own. */
 export interface HealthBody {
   status: 'ok';
@@ -40,6 +51,8 @@ export interface HealthBody {
   draining?: boolean;
   /** Library re-encodes (`/library/jobs`): encoding, paused while live transcodes run, waiting, and how many run at once. */
   library?: { running: number; paused: number; queued: number; max: number };
+  /** The live jobs (no secrets: the session id, never the job id, argv or paths). */
+  sessions?: HealthSession[];
 }
 
 /** The 503 body while the worker shuts down. */
@@ -52,6 +65,7 @@ export type HealthReading = { health: HealthBody; problem?: undefined } | { heal
 
 const shown = (value: unknown) => (value === undefined ? 'nothing' : JSON.stringify(value)?.slice(0, 60) ?? String(value));
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
+const orNull = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
 
 /** Reads a `/health` body as received (parsed JSON): the fields SPEC fixes must be there with their types. */
@@ -83,6 +97,11 @@ export function readHealth(body: unknown): HealthReading {
   const library = b.library as Record<string, unknown> | null | undefined;
   if (typeof library === 'object' && library !== null && ['running', 'paused', 'queued', 'max'].every((key) => isCount(library[key]))) {
     health.library = { running: library.running as number, paused: library.paused as number, queued: library.queued as number, max: library.max as number };
+  }
+  if (Array.isArray(b.sessions)) {
+    health.sessions = (b.sessions as Record<string, unknown>[])
+      .filter((s) => typeof s === 'object' && s !== null && typeof s.session_id === 'string' && (s.state === 'queued' || s.state === 'running'))
+      .map((s) => ({ session_id: s.session_id as string, state: s.state as HealthSession['state'], speed: orNull(s.speed), out_time_s: orNull(s.out_time_s), segment: orNull(s.segment) }));
   }
   return { health };
 }

@@ -1,18 +1,20 @@
 // The dashboard of the built `plexbeam server`: the page, /api/status and /events over HTTP, and
 // the page in a real headless Chromium (driven over the DevTools protocol): the worker up with
-// its live session, then red once the worker stops. Screenshots go to .tap/dashboard/.
+// its live session, a real play through the installed shim with its speed and segment moving,
+// then red once the worker stops. Screenshots go to .tap/dashboard/.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { openSessionLog } from '../../core/session-log/index.ts';
+import { startFakePms } from '../harness/index.ts';
 import { followJsonLogs } from '../harness/json-log-process.ts';
-import { API_KEY, BIN, spawnOwned, until } from '../cartridge/helpers.ts';
+import { API_KEY, BIN, installShim, makeMedia, plexEnv, spawnOwned, startShim, until } from '../cartridge/helpers.ts';
 import { startRealWorker } from '../cartridge/workers.ts';
 
 const ARTEFACTS = fileURLToPath(new URL('../../.tap/dashboard/', import.meta.url));
-const dir = realpathSync(t.testdir({ media: {}, tx: {}, data: {} }));
+const dir = realpathSync(t.testdir({ media: {}, tx: { play: {} }, data: {} }));
 const worker = await startRealWorker(dir, { mediaRoots: [join(dir, 'media')], transcodeRoots: [join(dir, 'tx')] });
 t.teardown(() => worker.stop());
 
@@ -24,7 +26,7 @@ log.recordSessionStart({ id: 'fa11bac4-0000-4000-8000-000000000002', startedAt: 
 log.close();
 
 const config = join(dir, 'config.json');
-writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), workers: [{ url: worker.url, apiKey: API_KEY, name: 'gpu' }], server: { fleetFile: join(dir, 'fleet.json'), probeIntervalMs: 200, listen: '127.0.0.1:0' } }));
+writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), plexDir: join(dir, 'plex'), workers: [{ url: worker.url, apiKey: API_KEY, name: 'gpu' }], server: { fleetFile: join(dir, 'fleet.json'), probeIntervalMs: 200, listen: '127.0.0.1:0' } }));
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
 const server = spawnOwned(BIN, ['server', '--config', config], { env, stdio: ['ignore', 'pipe', 'pipe'] });
 const logs = followJsonLogs(server, { timeoutMs: 20_000 });
@@ -108,10 +110,36 @@ t.test('in headless Chromium: the worker and its session, then the worker turnin
   t.equal(await evaluate(`document.querySelectorAll('#chart .bar').length`), 24);
   await screenshot('1-worker-up.png');
 
+  // A real play (ffmpeg at the clip's own rate, Plex's segment shape): its row shows speed and segment, and the segment moves on.
+  const pms = await startFakePms();
+  t.teardown(() => pms.close());
+  const plex = await installShim(dir);
+  const input = makeMedia(join(dir, 'media', 'in.mkv'), 30);
+  const play = startShim(plex, [
+    '-re', '-i', input, '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '24', '-c:a', 'aac', '-f', 'segment', '-segment_time', '1',
+    '-segment_list', `${pms.url}/video/:/transcode/session/da5h/0001/manifest?X-Plex-Http-Pipeline=infinite`, '-segment_list_type', 'csv', 'media-%05d.ts',
+  ], { env: plexEnv({ PLEXBEAM_CONFIG: config }), cwd: join(dir, 'tx', 'play') });
+  t.teardown(() => {
+    if (play.proc.exitCode === null && play.proc.signalCode === null) play.proc.kill('SIGTERM');
+    return play.exited;
+  });
+  const segmentShown = (above: number) => async () => {
+    const shown = (await evaluate(`[...document.querySelectorAll('tr[data-session] .segment')].map((c) => c.textContent).find((v) => /^\\d+$/.test(v)) ?? null`)) as string | null;
+    return shown !== null && Number(shown) > above ? Number(shown) : undefined;
+  };
+  const first = await until(segmentShown(0), 30_000, 'the play with a segment on the page');
+  const playing = `[...document.querySelectorAll('tr[data-session]')].find((r) => /^\\d+$/.test(r.querySelector('.segment').textContent))`;
+  t.match(await evaluate(`${playing}.textContent`), /video-transcodeon gpu/, 'the play runs on gpu');
+  t.match(await evaluate(`${playing}.querySelector('.speed').textContent`), /^\d+\.\d\d×$/, 'its speed');
+  await until(segmentShown(first + 1), 30_000, 'a later segment on the page');
+  await screenshot('2-play-progress.png');
+  play.proc.kill('SIGTERM');
+  await play.exited;
+
   await worker.stop();
   await until(async () => ((await evaluate(`document.querySelector('tr[data-worker="gpu"]')?.className`)) === 'down' ? true : undefined), 15_000, 'the worker row, down');
   t.match(await evaluate(`getComputedStyle(document.querySelector('tr[data-worker="gpu"] .state')).color`), 'rgb(198, 40, 40)', 'red');
   t.match(await evaluate(`document.querySelector('tr[data-worker="gpu"] .error').textContent`), /unreachable: connection refused/);
-  await screenshot('2-worker-down.png');
+  await screenshot('3-worker-down.png');
   t.comment(`screenshots in ${ARTEFACTS}`);
 });

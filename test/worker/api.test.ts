@@ -170,6 +170,8 @@ t.test('WS /ws/progress streams progress; DELETE kills the process group; a full
   t.match(await transcode(SLOW('c')), { status: 503, json: { error: /full \(2 of 2 jobs\)/ } });
   const health = await worker.request('GET', '/health', undefined, {});
   t.equal(health.json.jobs.running + health.json.jobs.queued, 2);
+  t.match(health.json.sessions, [{ session_id: 'sess-1', state: /^(queued|running)$/ }, { session_id: 'sess-1' }], 'its live jobs by session, for plexbeam status');
+  t.notMatch(health.text, second, 'no job id in /health');
 
   const message = await wsMessage((m) => m.type === 'progress' && m.progress.out_time_s > 0);
   t.match(message, { type: 'progress', job_id: first, state: 'running', progress: { out_time_s: Number, speed: Number } });

@@ -28,6 +28,10 @@ t.test('health: the fields SPEC fixes, with their types', async (t) => {
     { ffmpeg: 'ffmpeg version 5.1', hwaccels: ['cuda'], capabilities: { link: 1, callbacks: false, ws_progress: false, paths_stat: true } });
   t.match(readHealth({ ...HEALTH, confinement: 'bubblewrap', draining: true }).health, { confinement: 'bubblewrap', draining: true }, 'optional fields are read when present');
   t.notOk('confinement' in (readHealth({ ...HEALTH, confinement: 'chroot' }).health ?? {}), 'an unknown confinement is left out');
+  const live = { session_id: 's1', state: 'running', speed: 1.02, out_time_s: 12.5, segment: 11 };
+  t.same(readHealth({ ...HEALTH, sessions: [live, { session_id: 's2', state: 'queued', speed: 'fast' }, { session_id: 's3', state: 'completed' }, null, { state: 'running' }] }).health?.sessions,
+    [live, { session_id: 's2', state: 'queued', speed: null, out_time_s: null, segment: null }], 'live jobs: a malformed entry is left out, a malformed number read as unknown');
+  t.notOk('sessions' in (readHealth({ ...HEALTH, sessions: 'none' }).health ?? {}), 'sessions that are not a list are left out');
 });
 
 t.test('transcode request: a 400 names the field', async (t) => {
