@@ -19,6 +19,24 @@ export interface LibraryJobRequestBody {
   quality?: number;
 }
 
+/**
+ * `POST /library/jobs` body in stream mode (the worker shares no storage with Plex): no paths;
+ * the Plex side uploads the original (`PUT /library/jobs/:id/input?offset=N`) and downloads the
+ * encode (`GET /library/jobs/:id/output`). `name` is the original's base name (its extension
+ * picks the container); `size` its length in bytes.
+ */
+export interface LibraryStreamJobRequestBody {
+  stream: { name: string; size: number };
+  codec: LibraryCodec;
+  quality?: number;
+}
+
+/** Bytes one `PUT /library/jobs/:id/input` chunk may carry at most (64 MiB). */
+export const LIBRARY_CHUNK_BYTES = 64 << 20;
+
+/** The `X-PlexBeam-SHA256` header of `GET /library/jobs/:id/output`: the encode's SHA-256, hex. */
+export const LIBRARY_SHA256_HEADER = 'x-plexbeam-sha256';
+
 export type LibraryJobState = 'queued' | 'running' | 'paused' | 'completed' | 'failed' | 'cancelled';
 
 /** `GET /library/jobs/:id` (and each entry of `GET /library/jobs`'s `jobs`). */
@@ -37,6 +55,10 @@ export interface LibraryJobStatus {
   encoder: string;
   input: string;
   output: string;
+  /** An error code of core/errors.ts with `error` when the worker knows it (`LIBRARY_DISK_FULL`). */
+  code?: string;
+  /** Stream mode only: the upload (`received` of `size` bytes) and, once completed, the encode's size and SHA-256. */
+  stream?: { size: number; received: number; outputSize: number | null; sha256: string | null };
 }
 
 /** The temporary name the output must have: `.NAME.plexbeam-TAG.EXT` for `NAME.EXT` (TAG: 4-32 letters or digits). */

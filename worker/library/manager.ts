@@ -6,12 +6,14 @@
  * before ffmpeg runs; a failed or cancelled job's partial output is removed.
  */
 import { randomUUID } from 'node:crypto';
-import { closeSync, fstatSync, lstatSync, openSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { closeSync, createReadStream, existsSync, fstatSync, lstatSync, openSync, realpathSync, rmSync, statSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { basename, dirname, extname, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { WorkerConfig } from '../../core/config.ts';
 import { PlexBeamError, isPlexBeamError } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
-import type { LibraryJobState, LibraryJobStatus } from '../../core/wire/library.ts';
+import { LIBRARY_SHA256_HEADER, type LibraryJobState, type LibraryJobStatus } from '../../core/wire/library.ts';
 import { backendDevices, emptySpec, UNCONFINED, wrapCommand, type Confinement, type SandboxSpec } from '../confine/index.ts';
 import { resolveExecutable } from '../confine/executable.ts';
 import { killProcessGroup, runFfmpeg, type CommandWrapper } from '../ffmpeg.ts';
@@ -19,11 +21,13 @@ import { probeInputs } from '../input-probe.ts';
 import type { HardwareProbe } from '../probe/index.ts';
 import { runTestEncode, testEncodeArgs } from '../probe/test-encode.ts';
 import { readProcStat } from '../proc-stat.ts';
+import { sendJson } from '../http-io.ts';
 import { buildLibraryArgv, type LibraryStream } from './argv.ts';
 import { pickLibraryEncoder, type LibraryEncoder } from './encoder.ts';
 import { cleanLibraryLeftovers, createLibraryRecords } from './records.ts';
 import { checkLibraryPaths, parseLibraryRequest, type LibraryRequest } from './request.ts';
 import { librarySandboxSpec } from './sandbox.ts';
+import { checkChunk, cleanStreamScratch, createStreamScratch, removeStreamScratch, sealOutput, writeChunk, type StreamScratch } from './stream-scratch.ts';
 import { createPathPolicy } from '../sandbox/path-policy.ts';
 import { buildJobEnv } from '../sandbox/env.ts';
 
@@ -41,6 +45,8 @@ export interface LibraryManagerDeps {
   keepEndedMs: number;
   /** True while a live transcode is queued or running. */
   liveActive(): boolean;
+  /** A stream-mode job whose upload sends no chunk for this long fails, in ms (default 10 minutes). */
+  inputIdleMs?: number;
 }
 
 /** One library job. */
@@ -71,6 +77,12 @@ interface LibraryJob {
   stall: NodeJS.Timeout | null;
   done: Promise<void>;
   readonly log: Logger;
+  /** Stream mode: the job's scratch (its uploaded input and its output); null on shared storage. */
+  readonly stream: StreamScratch | null;
+  /** The error's code (core/errors.ts) when known. */
+  code: string | null;
+  /** Stream mode: fails the job when its upload stalls. */
+  inputTimer: NodeJS.Timeout | null;
 }
 
 export interface LibraryManager {
@@ -92,6 +104,10 @@ export interface LibraryManager {
   shutdown(): Promise<void>;
   /** SIGKILLs every library ffmpeg now. */
   killAll(): void;
+  /** `PUT /library/jobs/:id/input?offset=N`: writes one chunk of a stream-mode job's input; answers 200 with the status, 409 with `received` when not at that offset. */
+  writeInput(id: string, req: IncomingMessage, res: ServerResponse, offset: string | null): Promise<void>;
+  /** `GET /library/jobs/:id/output`: streams a completed stream-mode job's encode (409 before). */
+  serveOutput(id: string, res: ServerResponse): Promise<void>;
 }
 
 /** Queued jobs kept at most (the Plex side hands out one at a time per worker). */
@@ -104,8 +120,13 @@ function statusOf(job: LibraryJob): LibraryJobStatus {
   return {
     id: job.id, state: job.state, percent: job.percent, speed: job.speed, etaS: job.state === 'paused' ? null : job.etaS, error: job.error,
     codec: job.request.codec, encoder: job.encoder.name, input: job.request.input, output: job.request.output,
+    ...(job.code === null ? {} : { code: job.code }),
+    ...(job.stream === null ? {} : { stream: { size: job.stream.size, received: job.stream.received, outputSize: job.stream.outputSize, sha256: job.stream.sha256 } }),
   };
 }
+
+/** The words ffmpeg prints when a write fails for want of space (it may still exit 0, its trailer unwritten). */
+const NO_SPACE = /No space left on device/;
 
 const isActive = (job: LibraryJob) => job.state === 'queued' || job.state === 'running' || job.state === 'paused';
 
@@ -189,6 +210,10 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
     job.log.info({ pgid: job.pgid }, 'library job resumed: no live transcode runs');
   };
   const removeOutput = (job: LibraryJob) => {
+    if (job.stream !== null) {
+      removeStreamScratch(job.stream);
+      return;
+    }
     try {
       const stats = lstatSync(job.realOutput);
       if (stats.isFile() && stats.ino === job.ino) rmSync(job.realOutput, { force: true });
@@ -196,23 +221,32 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
       // gone already (swapped in by the Plex side, or removed)
     }
   };
-  const end = (job: LibraryJob, state: LibraryJobState, error: string | null) => {
+  const end = (job: LibraryJob, state: LibraryJobState, error: string | null, code: string | null = null) => {
     accountActive(job);
     disarmStall(job);
+    if (job.inputTimer !== null) clearTimeout(job.inputTimer);
+    job.inputTimer = null;
+    job.code = code;
     job.state = state;
     job.error = error;
     job.pgid = null;
     if (state !== 'completed') removeOutput(job);
     recordsNow().remove(job.id);
-    const fields = { state, error, encoder: job.encoder.name, seconds: job.activeMs / 1000 };
+    const fields = { state, error, code, encoder: job.encoder.name, seconds: job.activeMs / 1000 };
     if (state === 'failed') job.log.error(fields, `library job failed: ${error}`);
     else job.log.info(fields, state === 'completed' ? 'library job completed' : `library job cancelled: ${error}`);
-    setTimeout(() => jobs.delete(job.id), deps.keepEndedMs).unref();
+    setTimeout(() => {
+      jobs.delete(job.id);
+      // A completed stream job's encode that the Plex side never took: its scratch goes with it.
+      if (job.stream !== null) removeStreamScratch(job.stream);
+    }, deps.keepEndedMs).unref();
   };
 
   const run = async (job: LibraryJob): Promise<void> => {
     const signal = job.controller.signal;
     job.state = 'running';
+    let noSpace = false;
+    let stderrEnd = '';
     try {
       const devices = job.encoder.hwaccel === 'software' ? [] : backendDevices(deps.hardware);
       const [facts] = await probeInputs([job.realInput], { ffprobePath: deps.config.ffprobePath, cwd: dirname(job.realInput), env, signal, wrap: wrapIn(librarySandboxSpec(job.realInput, null, [])) });
@@ -237,7 +271,11 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
           job.log.info({ ffmpeg_pid: pid, encoder: job.encoder.name, argv, confinement: confinement.mode, nice: nicePath === null ? 0 : 19, capabilities: confinement.mode === 'bubblewrap' || setprivPath !== null ? 'none' : 'inherited' }, 'library job started');
           if (deps.liveActive()) pause(job);
         },
-        onStderr: () => undefined,
+        onStderr: (text) => {
+          // Across chunk boundaries: the end of the previous chunk with this one.
+          stderrEnd = stderrEnd.slice(-64) + text;
+          if (NO_SPACE.test(stderrEnd)) noSpace = true;
+        },
         onProgress: (block) => {
           if (job.state === 'running') armStall(job);
           if (block.out_time_s === null) return;
@@ -255,7 +293,12 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
         const reason: unknown = signal.reason;
         // A stall is a failure; a DELETE or a shutdown is a cancellation.
         end(job, isPlexBeamError(reason, 'JOB_STALLED') ? 'failed' : 'cancelled', isPlexBeamError(reason) ? reason.message : 'cancelled');
+      } else if (noSpace) {
+        // ffmpeg may exit 0 after a failed write: the output is truncated, never a completed encode.
+        const how = result.code === null ? `was killed by ${result.signal}` : `exited with code ${result.code}`;
+        end(job, 'failed', `the disk holding the output is full: ffmpeg said "No space left on device" and ${how}; the partial output was removed`, 'LIBRARY_DISK_FULL');
       } else if (result.code === 0) {
+        if (job.stream !== null) await sealOutput(job.stream);
         job.percent = 100;
         job.etaS = 0;
         end(job, 'completed', null);
@@ -274,8 +317,35 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
     if (stopping || deps.liveActive()) return;
     for (const job of jobs.values()) {
       if (started().length >= max) break;
-      if (job.state === 'queued') job.done = run(job);
+      if (job.state === 'queued' && (job.stream === null || job.stream.received === job.stream.size)) job.done = run(job);
     }
+  };
+
+  const inputIdleMs = deps.inputIdleMs ?? 600_000;
+  const armInputTimer = (job: LibraryJob) => {
+    if (job.inputTimer !== null) clearTimeout(job.inputTimer);
+    job.inputTimer = setTimeout(() => {
+      if (job.state === 'queued') end(job, 'failed', `the upload of the input stopped: no chunk for ${Math.round(inputIdleMs / 1000)} s (${job.stream?.received} of ${job.stream?.size} bytes received)`);
+    }, inputIdleMs);
+    job.inputTimer.unref();
+  };
+
+  /** A stream-mode job: its scratch made (507 when the disk lacks room), waiting for its input. */
+  const submitStream = (asked: LibraryRequest, stream: { name: string; size: number }, encoder: LibraryEncoder): LibraryJobStatus => {
+    const id = randomUUID();
+    const reserved = [...jobs.values()].filter((job) => job.stream !== null && (isActive(job) || job.state === 'completed')).reduce((sum, job) => sum + 2 * (job.stream?.size ?? 0), 0);
+    const scratch = createStreamScratch(deps.scratchRoot, id, extname(stream.name).toLowerCase(), stream.size, reserved);
+    const request: LibraryRequest = { ...asked, input: scratch.input, output: scratch.output };
+    const job: LibraryJob = {
+      id, request, encoder, realInput: scratch.input, realOutput: scratch.output, ino: scratch.ino, state: 'queued', percent: null, speed: null, etaS: null, error: null, duration: null, outTimeS: 0,
+      pgid: null, pgidStart: null, activeMs: 0, activeSince: null, controller: new AbortController(), stall: null, done: Promise.resolve(), log: deps.log.child({ library_job: id }),
+      stream: scratch, code: null, inputTimer: null,
+    };
+    jobs.set(id, job);
+    recordsNow().save(id, { output: scratch.output, ino: scratch.ino });
+    armInputTimer(job);
+    job.log.info({ name: stream.name, size: stream.size, codec: asked.codec, quality: asked.quality, encoder: encoder.name, scratch: scratch.dir }, 'library job accepted (stream mode: waiting for its input)');
+    return statusOf(job);
   };
 
   const cancel = async (job: LibraryJob, reason: string) => {
@@ -297,12 +367,13 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
     async submit(body) {
       if (stopping) throw busy('the worker is shutting down');
       if (max === 0) throw busy('library jobs are off on this worker (worker.libraryJobs is 0)');
-      const request = parseLibraryRequest(body);
-      const policy = createPathPolicy(deps.config);
-      checkLibraryPaths(request, policy.mediaRoots);
+      const asked = parseLibraryRequest(body);
+      if (asked.stream === undefined) checkLibraryPaths(asked, createPathPolicy(deps.config).mediaRoots);
       if ([...jobs.values()].filter((job) => job.state === 'queued').length >= MAX_QUEUED) throw busy(`the library queue is full (${MAX_QUEUED} jobs waiting)`);
-      const encoder = await pickLibraryEncoder(request.codec, deps.hardware, works);
-      if (encoder === null) throw busy(`this worker cannot encode ${request.codec}: no ${request.codec} encoder passed a test encode`);
+      const encoder = await pickLibraryEncoder(asked.codec, deps.hardware, works);
+      if (encoder === null) throw busy(`this worker cannot encode ${asked.codec}: no ${asked.codec} encoder passed a test encode`);
+      if (asked.stream !== undefined) return submitStream(asked, asked.stream, encoder);
+      const request = asked;
       // Created here, exclusively (O_EXCL, never through a symlink), with the input's permission bits: ffmpeg only ever writes this file.
       // Real paths: the sandbox binds them (a media root may be a symlink); checkLibraryPaths proved the folder is inside one.
       const realInput = join(realpathSync(dirname(request.input)), basename(request.input));
@@ -320,6 +391,7 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
       const job: LibraryJob = {
         id, request, encoder, realInput, realOutput, ino, state: 'queued', percent: null, speed: null, etaS: null, error: null, duration: null, outTimeS: 0,
         pgid: null, pgidStart: null, activeMs: 0, activeSince: null, controller: new AbortController(), stall: null, done: Promise.resolve(), log: deps.log.child({ library_job: id }),
+        stream: null, code: null, inputTimer: null,
       };
       jobs.set(id, job);
       recordsNow().save(id, { output: realOutput, ino });
@@ -364,6 +436,45 @@ export function createLibraryManager(deps: LibraryManagerDeps): LibraryManager {
     },
     async cleanLeftovers() {
       await cleanLibraryLeftovers(recordsDir, deps.log);
+      // Stream-mode scratch folders of dead workers (their records are gone now); a live worker's keep theirs.
+      const removed = cleanStreamScratch(deps.scratchRoot, (id) => jobs.has(id) || existsSync(join(recordsDir, `${id}.json`)));
+      if (removed.length > 0) deps.log.warn({ removed }, `removed the stream scratch of ${removed.length} library job(s) of a previous worker`);
+    },
+    async writeInput(id, req, res, offset) {
+      const job = jobs.get(id);
+      if (job === undefined) throw new PlexBeamError('WORKER_NOT_FOUND', `no library job ${id}`);
+      if (job.stream === null) throw new PlexBeamError('WORKER_NOT_FOUND', `library job ${id} reads its input from the media folders (it takes no upload)`);
+      if (job.state !== 'queued' || job.stream.received === job.stream.size) {
+        return sendJson(res, 409, { error: `library job ${id} takes no more input (it is ${job.state}, ${job.stream.received} of ${job.stream.size} bytes received)`, received: job.stream.received });
+      }
+      const chunk = checkChunk(job.stream, offset, req.headers['content-length']);
+      if ('conflict' in chunk) return sendJson(res, 409, { error: chunk.conflict, received: job.stream.received });
+      armInputTimer(job);
+      try {
+        await writeChunk(job.stream, req, chunk.offset, chunk.length);
+      } catch (error) {
+        if (isPlexBeamError(error, 'LIBRARY_DISK_FULL')) end(job, 'failed', error.message, 'LIBRARY_DISK_FULL');
+        else job.log.warn({ offset: chunk.offset, length: chunk.length }, `library input chunk refused: ${(error as Error).message}`);
+        throw error;
+      }
+      if (job.stream.received === job.stream.size) {
+        if (job.inputTimer !== null) clearTimeout(job.inputTimer);
+        job.inputTimer = null;
+        job.log.info({ size: job.stream.size }, 'library job input received');
+        schedule();
+      }
+      sendJson(res, 200, statusOf(job));
+    },
+    async serveOutput(id, res) {
+      const job = jobs.get(id);
+      if (job === undefined) throw new PlexBeamError('WORKER_NOT_FOUND', `no library job ${id}`);
+      if (job.stream === null) throw new PlexBeamError('WORKER_NOT_FOUND', `library job ${id} wrote its output beside its input (nothing to download)`);
+      const { outputSize, sha256 } = job.stream;
+      if (job.state !== 'completed' || outputSize === null || sha256 === null) {
+        return sendJson(res, 409, { error: `library job ${id} is ${job.state}: its output is served once it has completed` });
+      }
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': outputSize, [LIBRARY_SHA256_HEADER]: sha256, 'cache-control': 'no-store' });
+      await pipeline(createReadStream(job.stream.output), res).catch((error: unknown) => job.log.warn({ err: error }, 'the download of the library output was cut'));
     },
     async shutdown() {
       stopping = true;

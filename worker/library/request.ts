@@ -14,6 +14,7 @@ import { LIBRARY_CODECS, LIBRARY_TEMP_NAME, type LibraryCodec } from '../../core
 const CONTAINERS: Readonly<Record<string, 'matroska' | 'mp4' | 'mov'>> = { '.mkv': 'matroska', '.mp4': 'mp4', '.m4v': 'mp4', '.mov': 'mov' };
 
 const FIELDS = new Set(['input', 'output', 'codec', 'quality']);
+const STREAM_FIELDS = new Set(['stream', 'codec', 'quality']);
 const MAX_QUALITY: Readonly<Record<LibraryCodec, number>> = { hevc: 51, av1: 63 };
 
 /** A checked library job request. */
@@ -26,6 +27,8 @@ export interface LibraryRequest {
   readonly quality: number | null;
   /** The output muxer (the input's container, kept). */
   readonly muxer: 'matroska' | 'mp4' | 'mov';
+  /** Stream mode: the original's base name and size; `input`/`output` are then the job's scratch files (set by the manager). */
+  readonly stream?: { readonly name: string; readonly size: number };
 }
 
 const bad = (message: string) => new PlexBeamError('WORKER_BAD_REQUEST', message);
@@ -45,12 +48,24 @@ function absolutePath(body: Record<string, unknown>, field: 'input' | 'output'):
 export function parseLibraryRequest(body: unknown): LibraryRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw bad(`expected a JSON object, got ${describeValue(body)}`);
   const b = body as Record<string, unknown>;
+  if ('stream' in b) return parseStreamRequest(b);
   const extra = Object.keys(b).filter((key) => !FIELDS.has(key));
   if (extra.length > 0) throw bad(`unknown field ${JSON.stringify(extra[0])}: a library job takes only input, output, codec and quality (the worker builds ffmpeg's command itself)`);
   const input = absolutePath(b, 'input');
   const output = absolutePath(b, 'output');
+  const codec = parseCodec(b);
+  const quality = parseQuality(b, codec);
+  const muxer = CONTAINERS[extname(input).toLowerCase()];
+  if (muxer === undefined) throw bad(`input: ${JSON.stringify(input)} is not a file a library job re-encodes (.mkv, .mp4, .m4v or .mov)`);
+  return { input, output, codec, quality, muxer };
+}
+
+function parseCodec(b: Record<string, unknown>): LibraryCodec {
   if (!LIBRARY_CODECS.includes(b.codec as LibraryCodec)) throw bad(`codec: expected "av1" or "hevc", got ${describeValue(b.codec)}`);
-  const codec = b.codec as LibraryCodec;
+  return b.codec as LibraryCodec;
+}
+
+function parseQuality(b: Record<string, unknown>, codec: LibraryCodec): number | null {
   let quality: number | null = null;
   if (b.quality !== undefined) {
     const max = MAX_QUALITY[codec];
@@ -59,9 +74,35 @@ export function parseLibraryRequest(body: unknown): LibraryRequest {
     }
     quality = b.quality;
   }
-  const muxer = CONTAINERS[extname(input).toLowerCase()];
-  if (muxer === undefined) throw bad(`input: ${JSON.stringify(input)} is not a file a library job re-encodes (.mkv, .mp4, .m4v or .mov)`);
-  return { input, output, codec, quality, muxer };
+  return quality;
+}
+
+/** Largest input a stream-mode job takes (1 TiB): a bound on the scratch it may ask for. */
+const MAX_STREAM_SIZE = 2 ** 40;
+
+/**
+ * A stream-mode body: `{ "stream": { "name", "size" }, "codec", "quality"? }`. `name` is a base
+ * name only (no `/`, not hidden, at most 255 bytes): it is logged and its extension picks the
+ * container, never used as a path (the scratch files have names of the worker's own).
+ */
+function parseStreamRequest(b: Record<string, unknown>): LibraryRequest {
+  const extra = Object.keys(b).filter((key) => !STREAM_FIELDS.has(key));
+  if (extra.length > 0) throw bad(`unknown field ${JSON.stringify(extra[0])}: a stream-mode library job takes only stream, codec and quality`);
+  const stream = b.stream;
+  if (typeof stream !== 'object' || stream === null || Array.isArray(stream)) throw bad(`stream: expected { "name", "size" }, got ${describeValue(stream)}`);
+  const s = stream as Record<string, unknown>;
+  const streamExtra = Object.keys(s).filter((key) => key !== 'name' && key !== 'size');
+  if (streamExtra.length > 0) throw bad(`unknown field stream.${streamExtra[0]}: stream takes only name and size`);
+  const { name, size } = s;
+  if (typeof name !== 'string' || name === '' || name.includes('/') || name.includes('\0') || name.startsWith('.') || Buffer.byteLength(name) > 255) {
+    throw bad(`stream.name: expected a file's base name (no "/", not hidden, at most 255 bytes), got ${describeValue(name)}`);
+  }
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0 || size > MAX_STREAM_SIZE) throw bad(`stream.size: expected a whole number of bytes from 1 to ${MAX_STREAM_SIZE}, got ${describeValue(size)}`);
+  const codec = parseCodec(b);
+  const quality = parseQuality(b, codec);
+  const muxer = CONTAINERS[extname(name).toLowerCase()];
+  if (muxer === undefined) throw bad(`stream.name: ${JSON.stringify(name)} is not a file a library job re-encodes (.mkv, .mp4, .m4v or .mov)`);
+  return { input: '', output: '', codec, quality, muxer, stream: { name, size } };
 }
 
 /**
