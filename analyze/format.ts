@@ -1,4 +1,7 @@
 /** Aligned text tables, numbers for people, and colour only where a terminal shows it. */
+import { formatCount } from '../core/feasibility/numbers.ts';
+
+export { formatCount, formatDuration, formatPercent, formatTime } from '../core/feasibility/numbers.ts';
 
 /** Text styles; identity functions when colour is off. */
 export interface Style {
@@ -47,39 +50,9 @@ export function formatTable(columns: readonly Column[], rows: readonly (readonly
   return [style.bold(line(columns.map((c) => c.header))), ...rows.map(line)].join('\n');
 }
 
-/** `1,234,567` (the same on every locale, so output is stable). */
-export function formatCount(n: number): string {
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/** `42.1%` of a 0..1 fraction; `-` when null. */
-export function formatPercent(fraction: number | null): string {
-  if (fraction === null) return '-';
-  const percent = fraction * 100;
-  return `${percent !== 0 && Math.abs(percent) < 0.1 ? '<0.1' : percent.toFixed(1)}%`;
-}
-
-/** A duration in the unit that reads best: `850 ms`, `12.5 s`, `42 min`, `3.4 h`, `1,234 h`; `-` when null. */
-export function formatDuration(secondsValue: number | null): string {
-  if (secondsValue === null) return '-';
-  if (secondsValue < 1) return `${Math.round(secondsValue * 1000)} ms`;
-  if (secondsValue < 120) return `${secondsValue.toFixed(1)} s`;
-  if (secondsValue < 7200) return `${Math.round(secondsValue / 60)} min`;
-  const hours = secondsValue / 3600;
-  return hours < 100 ? `${hours.toFixed(1)} h` : `${formatCount(hours)} h`;
-}
-
 /** Milliseconds as `1,315 ms`; `-` when null. */
 export function formatMs(ms: number | null): string {
   return ms === null ? '-' : `${formatCount(ms)} ms`;
-}
-
-/** A time as `2025-01-31 18:00` in local time; `-` when null. */
-export function formatTime(iso: string | null): string {
-  if (iso === null) return '-';
-  const d = new Date(iso);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
 /** `value` or `-` for null/empty, for table cells. */

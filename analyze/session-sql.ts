@@ -1,14 +1,8 @@
 /** SQL shared by the views: the analyze indexes (migration 2), outcome rules, time and rounding helpers. */
+import { seconds } from '../core/feasibility/sql.ts';
 import type { DecisionCounts, Durations, Outcomes } from './types.ts';
 
-/** Index names from core/session-log/migrations.ts; `INDEXED BY` them so the plan never falls back to the table. */
-export const INDEX = {
-  summary: 'sessions_analyze_summary',
-  feasibility: 'sessions_analyze_feasibility',
-  fallbacks: 'sessions_analyze_fallbacks',
-  latency: 'sessions_analyze_latency',
-  patterns: 'sessions_analyze_patterns',
-} as const;
+export { INDEX, isoTime, seconds, shareOf, sinceParam } from '../core/feasibility/sql.ts';
 
 /** Signals Plex stops a transcode with: on rows from before `ended_by`, a death by one counts as a stop. */
 export const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGKILL'] as const;
@@ -30,26 +24,6 @@ export const OUTCOME_AGGREGATES = `COUNT(ended_at) AS ended,
   COUNT(CASE WHEN exit_code = 0 AND signal IS NULL AND ${BY_EXIT} THEN ended_at END) AS ok,
   COUNT(CASE WHEN ended_by = 'worker-lost' THEN ended_at END) AS lost,
   TOTAL(ended_at - started_at) AS duration_ms, MAX(ended_at - started_at) AS max_duration_ms`;
-
-/** `started_at >= ?` bound value: the --since time, or the smallest integer. */
-export function sinceParam(since: number | null): number {
-  return since ?? Number.MIN_SAFE_INTEGER;
-}
-
-/** ISO 8601 text of a time in ms, or null. */
-export function isoTime(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
-}
-
-/** A share 0..1 rounded to 4 decimals (0 when the whole is 0). */
-export function shareOf(part: number, whole: number): number {
-  return whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : 0;
-}
-
-/** Seconds from ms, rounded to 0.1 s. */
-export function seconds(ms: number): number {
-  return Math.round(ms / 100) / 10;
-}
 
 /** Running totals of one group of sessions, summed from aggregate rows. */
 export interface Tally {

@@ -1,10 +1,10 @@
 /** What each worker can encode: its live `GET /health` when it answers in time, else the last one stored. */
-import type { WorkerEntry } from '../core/config.ts';
-import type { WorkerCapabilitiesRow } from '../core/session-log/index.ts';
-import { readHealth } from '../core/wire/health.ts';
-import { requestWorkerPinned } from '../core/pinned-request.ts';
-import { requestErrorCode } from '../core/wire/worker-request.ts';
-import { isoTime } from './session-sql.ts';
+import type { WorkerEntry } from '../config.ts';
+import type { WorkerCapabilitiesRow } from '../session-log/index.ts';
+import { readHealth } from '../wire/health.ts';
+import { requestWorkerPinned } from '../pinned-request.ts';
+import { requestErrorCode } from '../wire/worker-request.ts';
+import { isoTime } from './sql.ts';
 
 /** One worker as feasibility sees it (JSON field names). */
 export interface WorkerCapability {

@@ -1,7 +1,7 @@
 /** Applies the rules to each class tally and adds up what can move, what cannot, and why. */
-import { reasonsFor, summaryText, type SetupFacts } from './feasibility-rules.ts';
+import { reasonsFor, summaryText, type SetupFacts } from './rules.ts';
 import type { InputState } from './input-reach.ts';
-import { seconds, shareOf } from './session-sql.ts';
+import { seconds, shareOf } from './sql.ts';
 import type { DecisionCounts, FeasibilityClass, FeasibilityReport } from './types.ts';
 
 /** kind, video codec in, video codec out, burn-in (0/1), tone-mapping (0/1). */

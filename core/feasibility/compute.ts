@@ -1,11 +1,10 @@
 /** `plexbeam analyze --remote-feasibility`: classes of sessions, whether each can move, why, and what to change. */
 import type Database from 'better-sqlite3';
 import type { WorkerCapability } from './capabilities.ts';
-import { judgeClasses, type ClassKey, type ClassTally } from './feasibility-classes.ts';
+import { judgeClasses, type ClassKey, type ClassTally } from './classes.ts';
 import { inputRoot, type InputCheck, type InputState } from './input-reach.ts';
-import type { ProgressBar } from './progress-bar.ts';
 import { recommend } from './recommendations.ts';
-import { INDEX, isoTime, seconds, shareOf, sinceParam } from './session-sql.ts';
+import { INDEX, isoTime, seconds, shareOf, sinceParam } from './sql.ts';
 import type { FeasibilityReport } from './types.ts';
 
 /** Everything feasibility needs besides the database. */
@@ -16,7 +15,8 @@ export interface FeasibilityOptions {
   inputCheck: InputCheck;
   allowHttpInputs: boolean;
   healthTimeoutMs: number;
-  progress?: ProgressBar;
+  /** Told how many sessions were read of how many (analyze's progress bar). */
+  progress?: { update(done: number, total: number): void };
 }
 
 const KEYS = 'kind, video_codec_in, video_codec_out, subtitle_burn_in, tone_mapping';

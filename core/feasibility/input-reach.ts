@@ -1,8 +1,8 @@
 /** Whether a worker could open a session's input, judged from this machine's `worker` config section. */
 import { posix } from 'node:path';
-import type { WorkerConfig } from '../core/config.ts';
-import { isLoopbackUrl } from '../core/loopback.ts';
-import { applyPathMap, findPathMapping, findRoot } from '../core/paths.ts';
+import type { WorkerConfig } from '../config.ts';
+import { isLoopbackUrl } from '../loopback.ts';
+import { applyPathMap, findPathMapping, findRoot } from '../paths.ts';
 
 /**
  * mapped: under a mapped media path; unmapped: a local path outside all of them; loopback-url:

@@ -1,9 +1,9 @@
 /** Concrete changes that would let more sessions move, each with the sessions and time it concerns. */
-import { FALLBACK_REASON_TEXT, isFallbackReason, type FallbackReason } from '../core/session-log/endings.ts';
+import { FALLBACK_REASON_TEXT, isFallbackReason, type FallbackReason } from '../session-log/endings.ts';
 import type { WorkerCapability } from './capabilities.ts';
-import { formatCount, formatDuration, formatPercent, formatTime } from './format.ts';
+import { formatCount, formatDuration, formatPercent, formatTime } from './numbers.ts';
 import { mergeRoots, type InputCheck } from './input-reach.ts';
-import { seconds } from './session-sql.ts';
+import { seconds } from './sql.ts';
 import type { FeasibilityClass, Recommendation } from './types.ts';
 
 /** What the recommendations are drawn from. */

@@ -1,7 +1,7 @@
 /** Why a class of sessions can or cannot run on a worker: stable reason codes with a sentence each. */
 import type { WorkerCapability } from './capabilities.ts';
 import type { InputState } from './input-reach.ts';
-import { codecFamily } from '../core/codec-family.ts';
+import { codecFamily } from '../codec-family.ts';
 
 /** One reason; any blocking reason makes the class infeasible. */
 export interface Reason {

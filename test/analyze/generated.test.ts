@@ -6,9 +6,9 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { openSessionLog } from '../../core/session-log/index.ts';
-import { computeFeasibility } from '../../analyze/feasibility.ts';
+import { computeFeasibility } from '../../core/feasibility/compute.ts';
 import { DEFAULT_WORKERS, generateSessionLog } from '../../bench/session-log/generate.ts';
-import { createInputCheck } from '../../analyze/input-reach.ts';
+import { createInputCheck } from '../../core/feasibility/input-reach.ts';
 import { nearestRank } from '../../analyze/latency.ts';
 import { listPatterns } from '../../analyze/patterns.ts';
 import { outcomeOf } from '../../analyze/detail.ts';

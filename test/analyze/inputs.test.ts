@@ -1,8 +1,8 @@
 /** --since parsing, input reachability, recommended folders, outcome rules. */
 import t from 'tap';
 import { outcomeOf } from '../../analyze/detail.ts';
-import { codecFamily } from '../../analyze/feasibility-rules.ts';
-import { createInputCheck, inputRoot, mergeRoots } from '../../analyze/input-reach.ts';
+import { codecFamily } from '../../core/feasibility/rules.ts';
+import { createInputCheck, inputRoot, mergeRoots } from '../../core/feasibility/input-reach.ts';
 import { nearestRank } from '../../analyze/latency.ts';
 import { parseSince } from '../../analyze/since.ts';
 

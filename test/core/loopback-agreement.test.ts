@@ -3,7 +3,7 @@
 // sandbox (inputs it refuses) agree on every spelling. Before, they were four regexes that
 // disagreed on 0.0.0.0, 127.1, [::] and friends.
 import t from 'tap';
-import { createInputCheck } from '../../analyze/input-reach.ts';
+import { createInputCheck } from '../../core/feasibility/input-reach.ts';
 import { callbackOrigins } from '../../cartridge/callback-origins.ts';
 import { isLoopbackUrl } from '../../core/loopback.ts';
 import { parsePlexArgv } from '../../core/plex-argv/index.ts';
