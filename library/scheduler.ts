@@ -5,7 +5,7 @@
  * finishes completed encodes on the Plex side (library/finish.ts), one at a time, in the background.
  */
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { WorkerEntry } from '../core/config.ts';
 import type { FleetWorker } from '../core/fleet-cache.ts';
@@ -14,12 +14,21 @@ import { openLibraryStore, type LibraryJobRow, type LibraryStore } from '../core
 import { finishJob, type FinishStep } from './finish.ts';
 import { readIdentity } from './identity.ts';
 import { temporaryPath } from './swap.ts';
+import { downloadOutput, TransferError, uploadInput } from './stream-transfer.ts';
 import { cancelLibraryJob, libraryJobStatus, mapPath, startLibraryJob, WorkerSilentError, type WorkerAddress } from './worker-client.ts';
 
 /** A job whose worker has not answered about it for this long is requeued (30 s). */
 export const SILENT_WORKER_MS = 30_000;
 /** Attempts (dispatches) before a job that keeps failing on workers is marked failed. */
 export const MAX_ATTEMPTS = 3;
+/** Stream mode: downloads of one encode cut in a row before the job is requeued (encoded again). */
+export const MAX_DOWNLOADS = 3;
+/**
+ * `library_jobs.step` of a stream-mode job before the Plex side's finish (library/finish.ts):
+ * `upload` while it is encoding (the original uploaded, or being uploaded), `download` once the
+ * worker completed it and until the encode is downloaded beside the original (then `encoded`).
+ */
+export const STREAM_STEPS = { upload: 'upload', download: 'download' } as const;
 
 export interface LibrarySchedulerDeps {
   /** The session log (`<dataDir>/sessions.db`). */
@@ -44,10 +53,13 @@ export interface LibraryScheduler {
   close(): Promise<void>;
 }
 
+/** True for a stream-mode job before its finish (its step says so). */
+const isStreamed = (job: LibraryJobRow) => job.step === STREAM_STEPS.upload || job.step === STREAM_STEPS.download;
+
 /** The key (and pin) of a fleet worker, from its config entry (a DNS pool member by its pool). */
 function addressOf(worker: Pick<FleetWorker, 'name' | 'url' | 'pool'>, entries: readonly WorkerEntry[]): WorkerAddress {
   const entry = entries.find((e) => e.url === worker.url) ?? entries.find((e) => worker.pool !== undefined && e.dns === worker.pool);
-  return { name: worker.name, url: worker.url, apiKey: entry?.apiKey ?? '', ...(entry?.fingerprint ? { fingerprint: entry.fingerprint } : {}) };
+  return { name: worker.name, url: worker.url, apiKey: entry?.apiKey ?? '', storage: entry?.storage ?? 'auto', ...(entry?.fingerprint ? { fingerprint: entry.fingerprint } : {}) };
 }
 
 /** Creates the queue; the session log is opened at the first round (and migrated, as every writer does). */
@@ -64,12 +76,20 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
   const finishingIds = new Set<number>();
   /** Jobs waiting to be replaced (Plex playing the file): not retried before this time. */
   const waitUntil = new Map<number, number>();
+  /** Stream mode: the uploads running (by job id), and the downloads cut so far per job. */
+  const uploads = new Map<number, Promise<void>>();
+  const cutDownloads = new Map<number, number>();
+  /** The fleet as last seen (the finishing's downloads find a job's worker in it). */
+  let lastFleet: readonly FleetWorker[] = [];
 
   const log = deps.log.child({ part: 'library' });
 
   /** Back in the queue (a worker lost it), or failed after MAX_ATTEMPTS; its temporary output removed. */
   async function requeue(s: LibraryStore, job: LibraryJobRow, reason: string): Promise<void> {
     if (job.tmpPath !== null) await rm(job.tmpPath, { force: true }).catch(() => undefined);
+    cutDownloads.delete(job.id);
+    // A stream-mode job's scratch on the worker is freed (best effort; the worker removes it anyway when the job ends).
+    if (isStreamed(job) && job.workerJobId !== null) void cancelLibraryJob(addressOfJob(job), job.workerJobId);
     if (job.attempts >= maxAttempts) {
       s.updateJob(job.id, { state: 'failed', endedAt: now(), error: `${reason} (after ${job.attempts} attempts)`, step: null });
       s.setFileOutcome(job.path, 'failed', reason);
@@ -78,6 +98,75 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
     }
     s.updateJob(job.id, { state: 'queued', step: null, worker: null, workerUrl: null, workerJobId: null, percent: null, speed: null, etaS: null, error: reason });
     log.warn({ job: job.id, path: job.path, reason }, `library job ${job.id} requeued: ${reason}`);
+  }
+
+  /** The address of the worker a job ran on (its pool, if any, from the fleet as last seen). */
+  function addressOfJob(job: LibraryJobRow): WorkerAddress {
+    const seen = lastFleet.find((w) => w.url === job.workerUrl);
+    return addressOf(seen ?? { name: job.worker ?? '?', url: job.workerUrl ?? '', pool: undefined }, deps.entries());
+  }
+
+  /** Uploads (or resumes uploading) a stream-mode job's original from byte `from`, in the background. */
+  function startUpload(s: LibraryStore, job: LibraryJobRow, address: WorkerAddress, from: number): void {
+    if (uploads.has(job.id) || job.workerJobId === null || job.original === null || closed) return;
+    const { id, path } = job;
+    const size = job.original.size;
+    if (from > 0) log.info({ job: id, path, from }, `library job ${id}: resuming the upload to ${address.name} at byte ${from}`);
+    const upload = uploadInput(address, job.workerJobId, path, size, from, abort.signal)
+      .then(() => log.info({ job: id, path, size }, `library job ${id}: the original uploaded to ${address.name} (${size} bytes)`))
+      .catch((error: unknown) => {
+        if (abort.signal.aborted) return;
+        const reason = `the upload to ${address.name} stopped: ${(error as Error).message}; resumed at the next round`;
+        if (s.getJob(id)?.state === 'encoding') s.updateJob(id, { error: reason });
+        log.warn({ job: id, path, reason }, `library job ${id}: ${reason}`);
+      })
+      .finally(() => uploads.delete(id));
+    uploads.set(id, upload);
+  }
+
+  /**
+   * Stream mode: downloads the completed encode beside the original (then step `encoded`: the
+   * finish goes on as on shared storage) and frees the worker's scratch. False when it did not:
+   * the Plex side's disk is full (the job fails), the worker lost the encode, or the download was
+   * cut MAX_DOWNLOADS times in a row (requeued), or it was cut (tried again at the next round).
+   */
+  async function download(s: LibraryStore, job: LibraryJobRow): Promise<boolean> {
+    const address = addressOfJob(job);
+    if (job.tmpPath === null || job.original === null || job.workerJobId === null) {
+      await requeue(s, job, 'the job has no temporary name, original or worker job recorded');
+      return false;
+    }
+    await rm(job.tmpPath, { force: true });
+    const info = await stat(job.path).catch(() => null);
+    try {
+      const got = await downloadOutput(address, job.workerJobId, job.tmpPath, { mode: info?.mode ?? 0o644, uid: info?.uid ?? -1, gid: info?.gid ?? -1 }, abort.signal);
+      log.info({ job: job.id, path: job.path, size: got.size, sha256: got.sha256 }, `library job ${job.id}: the encode downloaded from ${address.name}; verifying`);
+    } catch (error) {
+      abort.signal.throwIfAborted();
+      const transfer = error instanceof TransferError ? error : new TransferError((error as Error).message, null, (error as NodeJS.ErrnoException).code ?? null);
+      if (transfer.code === 'ENOSPC') {
+        const reason = `LIBRARY_DISK_FULL: ${transfer.message}; nothing replaced`;
+        s.updateJob(job.id, { state: 'failed', endedAt: now(), error: reason });
+        s.setFileOutcome(job.path, 'failed', reason);
+        void cancelLibraryJob(address, job.workerJobId);
+        log.error({ job: job.id, path: job.path, reason, code: 'LIBRARY_DISK_FULL' }, `library job ${job.id} failed: ${reason}`);
+        return false;
+      }
+      const cuts = (cutDownloads.get(job.id) ?? 0) + 1;
+      cutDownloads.set(job.id, cuts);
+      if (transfer.status === 404 || transfer.status === 409 || cuts >= MAX_DOWNLOADS) {
+        await requeue(s, job, `the encode could not be downloaded from ${address.name}: ${transfer.message}${cuts >= MAX_DOWNLOADS ? ` (${cuts} tries)` : ''}`);
+        return false;
+      }
+      const reason = `the download from ${address.name} was cut: ${transfer.message}; tried again`;
+      s.updateJob(job.id, { error: reason });
+      log.warn({ job: job.id, path: job.path, reason }, `library job ${job.id}: ${reason}`);
+      return false;
+    }
+    cutDownloads.delete(job.id);
+    s.updateJob(job.id, { step: 'encoded', error: null });
+    void cancelLibraryJob(address, job.workerJobId);
+    return true;
   }
 
   /** Asks the worker of an encoding job how it goes. */
@@ -99,6 +188,12 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
     }
     if (status === null) return requeue(s, job, `worker ${job.worker} no longer knows the job (it restarted)`);
     const heard = { heardAt: now(), percent: status.percent, speed: status.speed, etaS: status.etaS };
+    const streamed = isStreamed(job);
+    if (status.state === 'queued' && streamed && status.stream !== undefined && status.stream.received < status.stream.size) {
+      if (!uploads.has(job.id)) startUpload(s, job, addressOf(worker, entries), status.stream.received);
+      s.updateJob(job.id, { ...heard, error: uploads.has(job.id) ? `uploading the original: ${status.stream.received} of ${status.stream.size} bytes to ${job.worker}` : job.error });
+      return;
+    }
     switch (status.state) {
       case 'queued':
       case 'running':
@@ -106,7 +201,7 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
         s.updateJob(job.id, { ...heard, error: status.state === 'paused' ? 'paused: a live transcode runs on the worker' : null });
         return;
       case 'completed':
-        s.updateJob(job.id, { ...heard, percent: 100, etaS: 0, state: 'finishing', step: 'encoded', error: null });
+        s.updateJob(job.id, { ...heard, percent: 100, etaS: 0, state: 'finishing', step: streamed ? STREAM_STEPS.download : 'encoded', error: null });
         log.info({ job: job.id, path: job.path, worker: job.worker }, `library job ${job.id} encoded on ${job.worker}; verifying`);
         return;
       case 'failed':
@@ -126,21 +221,25 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
         s.setFileOutcome(job.path, 'failed', `cannot read the file: ${original.code ?? original.message}`);
         continue;
       }
-      const mapped = await mapPath(address, job.path);
-      if ('refused' in mapped) {
+      // Storage (SPEC workers[].storage): auto streams a file the worker does not see under its mediaRoots.
+      const mapped = address.storage === 'stream' ? null : await mapPath(address, job.path);
+      if (mapped !== null && 'refused' in mapped && (address.storage === 'shared' || !mapped.unseen)) {
         s.updateJob(job.id, { error: `not on ${worker.name}: ${mapped.refused}` });
         continue;
       }
+      const shared = mapped !== null && !('refused' in mapped) ? mapped : null;
       if (job.tmpPath !== null) await rm(job.tmpPath, { force: true });
       const attempt = job.attempts + 1;
       const tmpPath = temporaryPath(job.path, job.id, attempt);
       // Recorded before asking, so a crash right after the POST still knows which file to clear.
-      s.updateJob(job.id, { attempts: attempt, tmpPath, original, worker: worker.name, workerUrl: worker.url, step: null });
-      const output = join(dirname(mapped.path), basename(tmpPath));
-      const started = await startLibraryJob(address, { input: mapped.path, output, codec: job.codec, ...(job.quality === null ? {} : { quality: job.quality }) });
+      s.updateJob(job.id, { attempts: attempt, tmpPath, original, worker: worker.name, workerUrl: worker.url, step: shared === null ? STREAM_STEPS.upload : null });
+      const quality = job.quality === null ? {} : { quality: job.quality };
+      const started = shared !== null
+        ? await startLibraryJob(address, { input: shared.path, output: join(dirname(shared.path), basename(tmpPath)), codec: job.codec, ...quality })
+        : await startLibraryJob(address, { stream: { name: basename(job.path), size: original.size }, codec: job.codec, ...quality });
       if ('refused' in started) {
         const busy = started.status === 503;
-        s.updateJob(job.id, { attempts: job.attempts, worker: null, workerUrl: null, error: `${worker.name} refused it: ${started.refused}` });
+        s.updateJob(job.id, { attempts: job.attempts, worker: null, workerUrl: null, step: null, error: `${worker.name} refused it: ${started.refused}` });
         if (busy) return false;
         if (started.status === 400) {
           s.updateJob(job.id, { state: 'failed', endedAt: now() });
@@ -149,7 +248,10 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
         continue;
       }
       s.updateJob(job.id, { state: 'encoding', workerJobId: started.id, startedAt: job.startedAt ?? now(), heardAt: now(), percent: 0, error: null });
-      log.info({ job: job.id, path: job.path, worker: worker.name, codec: job.codec, attempt }, `library job ${job.id} started on ${worker.name}: ${job.path}`);
+      const storage = shared === null ? 'stream' : 'shared';
+      log.info({ job: job.id, path: job.path, worker: worker.name, codec: job.codec, attempt, storage }, `library job ${job.id} started on ${worker.name}${shared === null ? ' (stream mode)' : ''}: ${job.path}`);
+      const row = s.getJob(job.id);
+      if (shared === null && row !== undefined) startUpload(s, row, address, 0);
       return true;
     }
     return false;
@@ -161,9 +263,14 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
     finishingIds.add(job.id);
     finishing = finishing.then(async () => {
       if (closed) return;
-      const fresh = s.getJob(job.id);
+      let fresh = s.getJob(job.id);
       if (fresh?.state !== 'finishing') return;
       try {
+        if (fresh.step === STREAM_STEPS.download) {
+          if (!(await download(s, fresh))) return;
+          fresh = s.getJob(job.id);
+          if (fresh?.state !== 'finishing') return;
+        }
         const outcome = await finishJob(fresh, { store: s, onStep: deps.onStep, playing: deps.playing, now, signal: abort.signal });
         if (outcome.state === 'retry') await requeue(s, fresh, outcome.reason ?? 'retry');
         else if (outcome.state === 'finishing') waitUntil.set(job.id, now() + silentMs);
@@ -186,6 +293,7 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
     store ??= openLibraryStore(deps.dbPath);
     const s = store;
     const entries = deps.entries();
+    lastFleet = fleet;
     for (const job of s.listJobs(['encoding'])) await poll(s, job, fleet, entries);
     for (const job of s.listJobs(['finishing'])) finishLater(s, job);
     const busy = new Set(s.listJobs(['encoding']).map((job) => job.workerUrl));
@@ -211,6 +319,7 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
       abort.abort();
       await inRound;
       await finishing;
+      await Promise.all(uploads.values());
       store?.close();
     },
   };

@@ -1,6 +1,6 @@
 /** The Plex side of the worker's library API (core/wire/library.ts, docs/WORKER.md): map a path, start, ask, cancel. */
 import { requestWorkerPinned } from '../core/pinned-request.ts';
-import type { LibraryJobRequestBody, LibraryJobStatus } from '../core/wire/library.ts';
+import type { LibraryJobRequestBody, LibraryJobStatus, LibraryStreamJobRequestBody } from '../core/wire/library.ts';
 import { describeRequestError } from '../core/wire/worker-request.ts';
 
 /** How to reach one worker. */
@@ -9,6 +9,8 @@ export interface WorkerAddress {
   url: string;
   apiKey: string;
   fingerprint?: string;
+  /** `workers[].storage` (default auto: stream mode when the worker does not see the file). */
+  storage?: 'auto' | 'shared' | 'stream';
 }
 
 /** Per request, in ms (a worker slower than this is silent for this round). */
@@ -31,19 +33,20 @@ const errorOf = (reply: { status: number; body: any }) => (typeof reply.body?.er
 
 /**
  * Where the worker sees the Plex-side `path` (its `POST /paths/stat`: pathMap applied): the
- * worker-side path, or why it cannot be used (outside its mediaRoots, missing, not a file).
+ * worker-side path, or why it cannot be used (`unseen`: outside its mediaRoots, missing, not a
+ * file there, so stream mode can serve it; else the question failed).
  */
-export async function mapPath(worker: WorkerAddress, path: string): Promise<{ path: string } | { refused: string }> {
+export async function mapPath(worker: WorkerAddress, path: string): Promise<{ path: string } | { refused: string; unseen: boolean }> {
   const reply = await ask(worker, '/paths/stat', 'POST', { paths: [path] });
   const stat = Array.isArray(reply.body?.results) ? reply.body.results[0] : undefined;
-  if (reply.status !== 200 || stat === undefined) return { refused: `paths/stat: ${errorOf(reply)}` };
-  if (stat.root !== 'media') return { refused: `it is outside the worker's mediaRoots (as ${stat.mapped} there)` };
-  if (stat.exists !== true || stat.kind !== 'file') return { refused: `the worker does not see it (${stat.mapped} is ${stat.exists === true ? `a ${stat.kind}` : 'missing'} there)` };
+  if (reply.status !== 200 || stat === undefined) return { refused: `paths/stat: ${errorOf(reply)}`, unseen: false };
+  if (stat.root !== 'media') return { refused: `it is outside the worker's mediaRoots (as ${stat.mapped} there)`, unseen: true };
+  if (stat.exists !== true || stat.kind !== 'file') return { refused: `the worker does not see it (${stat.mapped} is ${stat.exists === true ? `a ${stat.kind}` : 'missing'} there)`, unseen: true };
   return { path: String(stat.mapped) };
 }
 
 /** `POST /library/jobs`: the worker's job id, or why it refused (a 4xx/5xx answer). */
-export async function startLibraryJob(worker: WorkerAddress, body: LibraryJobRequestBody): Promise<{ id: string } | { refused: string; status: number }> {
+export async function startLibraryJob(worker: WorkerAddress, body: LibraryJobRequestBody | LibraryStreamJobRequestBody): Promise<{ id: string } | { refused: string; status: number }> {
   const reply = await ask(worker, '/library/jobs', 'POST', body);
   if (reply.status === 201 && typeof reply.body?.id === 'string') return { id: reply.body.id };
   return { refused: errorOf(reply), status: reply.status };

@@ -73,14 +73,14 @@ t.test('a file Plex has open is not replaced while it is open; it is once it is 
   t.same(namesIn(c.media), ['Film.mkv']);
 });
 
-t.test('a file the worker cannot see stays queued, saying why, and is left alone', async (t) => {
+t.test('a file a worker with storage "shared" cannot see stays queued, saying why, and is left alone (auto would stream it: test/library/stream.test.ts)', async (t) => {
   const outside = join(dir, 'outside');
   mkdirSync(outside, { recursive: true });
   const path = makeClip(join(outside, 'Film.mkv'), { codec: 'h264', seconds: 1 });
   const sha = sha256(path);
   const caseRoot = join(dir, 'cases', 'outside');
   mkdirSync(caseRoot, { recursive: true });
-  const config = writeServerConfig(caseRoot, workers);
+  const config = writeServerConfig(caseRoot, [{ url: worker.url, name: 'gpu', storage: 'shared' }]);
   t.equal(library(caseRoot, config, 'scan', outside).status, 0);
   t.equal(library(caseRoot, config, 'encode', '--codec', 'hevc').status, 0);
   const server = await startServer(caseRoot, config);

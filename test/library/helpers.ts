@@ -19,12 +19,12 @@ export function startLibraryWorker(dir: string, media: string, extra: Record<str
 }
 
 /** Writes the Plex-side config (dataDir, the workers, a fast probe round) and returns its path. */
-export function writeServerConfig(dir: string, workers: readonly { url: string; name: string }[]): string {
+export function writeServerConfig(dir: string, workers: readonly { url: string; name: string; storage?: 'auto' | 'shared' | 'stream' }[]): string {
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({
     logLevel: 'info',
     dataDir: join(dir, 'data'),
-    workers: workers.map((w) => ({ url: w.url, apiKey: API_KEY, name: w.name })),
+    workers: workers.map((w) => ({ url: w.url, apiKey: API_KEY, name: w.name, ...(w.storage === undefined ? {} : { storage: w.storage }) })),
     server: { fleetFile: join(dir, 'run', 'fleet.json'), probeIntervalMs: 300, probeTimeoutMs: 1500, listen: '127.0.0.1:0' },
   }));
   return config;
@@ -105,7 +105,7 @@ export function namesIn(dir: string): string[] {
 }
 
 /** One fault case: its own media folder under `dir/media/NAME` (one clip), session log and config, so a case's queue holds only its file. */
-export function setUpCase(dir: string, name: string, workers: readonly { url: string; name: string }[], clip: { seconds?: number; codec?: 'h264' | 'hevc' } = {}) {
+export function setUpCase(dir: string, name: string, workers: readonly { url: string; name: string; storage?: 'auto' | 'shared' | 'stream' }[], clip: { seconds?: number; codec?: 'h264' | 'hevc' } = {}) {
   const root = join(dir, 'cases', name);
   const media = join(dir, 'media', name);
   mkdirSync(root, { recursive: true });

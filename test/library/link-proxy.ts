@@ -1,0 +1,86 @@
+/**
+ * A TCP proxy between plexbeam-server and a worker that breaks one library transfer on purpose:
+ * a connection that carries an upload (`PUT /library/jobs/…/input`) or a download (`GET
+ * /library/jobs/…/output`) is cut (both sockets destroyed) or held (no byte forwarded any more)
+ * once that many bytes of its body went the transfer's way. Every other request passes.
+ */
+import { createServer, connect, type Socket } from 'node:net';
+
+export interface LinkFault {
+  transfer: 'upload' | 'download';
+  afterBytes: number;
+  action: 'cut' | 'hold';
+}
+
+export interface LinkProxy {
+  url: string;
+  /** Transfers broken so far. */
+  readonly broken: number;
+  /** Breaks the next transfer of that kind (once). */
+  arm(fault: LinkFault): void;
+  close(): Promise<void>;
+}
+
+/** Starts the proxy on 127.0.0.1 in front of `target` (`http://127.0.0.1:PORT`). */
+export async function startLinkProxy(target: string): Promise<LinkProxy> {
+  const { hostname, port } = new URL(target);
+  let armed: LinkFault | null = null;
+  let broken = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(port), hostname);
+    sockets.add(client);
+    sockets.add(upstream);
+    let kind: LinkFault['transfer'] | null = null;
+    let counted = 0;
+    let held = false;
+    const destroy = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    const count = (direction: LinkFault['transfer'], length: number): boolean => {
+      if (armed === null || kind !== armed.transfer || kind !== direction) return held;
+      counted += length;
+      if (counted < armed.afterBytes) return false;
+      broken += 1;
+      const action = armed.action;
+      armed = null;
+      if (action === 'cut') destroy();
+      else held = true;
+      return true;
+    };
+    client.on('data', (chunk: Buffer) => {
+      const head = chunk.subarray(0, 200).toString('latin1');
+      if (/^PUT \/library\/jobs\/[^/]+\/input/.test(head)) kind = 'upload';
+      else if (/^GET \/library\/jobs\/[^/]+\/output/.test(head)) kind = 'download';
+      else if (/^[A-Z]+ \//.test(head)) kind = null;
+      if (!count('upload', chunk.length) && !held) upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (!count('download', chunk.length) && !held) client.write(chunk);
+    });
+    for (const socket of [client, upstream]) {
+      socket.on('error', destroy);
+      socket.on('close', () => {
+        sockets.delete(socket);
+        destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('the proxy has no port');
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    get broken() {
+      return broken;
+    },
+    arm(fault) {
+      armed = fault;
+    },
+    async close() {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
