@@ -1,5 +1,6 @@
 /** The feasibility report as aligned tables for people. */
-import { cell, formatCount, formatDuration, formatPercent, formatTable, formatTime, type Style } from './format.ts';
+import { feasibilityHeadline } from '../core/feasibility/summary.ts';
+import { cell, formatCount, formatDuration, formatTable, formatTime, type Style } from './format.ts';
 import type { FeasibilityReport } from './types.ts';
 
 const CLASS_ROWS = 25;
@@ -26,11 +27,11 @@ export function renderFeasibility(report: FeasibilityReport, style: Style): stri
   out.push(`Inputs checked against: ${report.input_check.against}`, '');
   if (report.total === 0) return `${out.join('\n')}No sessions recorded${window} in ${report.db}: nothing to judge yet.\n`;
 
-  const blockedS = Math.max(0, report.transcode_s - report.remote_s - report.movable_s);
+  const headline = feasibilityHeadline(report);
   out.push(
-    `${style.green('Already remote')}  ${formatPercent(report.remote_share)} of transcode time (${formatDuration(report.remote_s)})`,
-    `${style.bold('Could move')}      ${formatPercent(report.movable_share)} (${formatDuration(report.movable_s)}): feasible sessions that ran locally or fell back`,
-    `${style.red('Cannot move')}     ${formatPercent(report.transcode_s > 0 ? blockedS / report.transcode_s : 0)} (${formatDuration(blockedS)}): ${formatCount(report.blocked_sessions)} sessions, for the reasons below`,
+    `${style.green('Already remote')}  ${headline.remote}`,
+    `${style.bold('Could move')}      ${headline.movable}`,
+    `${style.red('Cannot move')}     ${headline.blocked}`,
     '',
   );
 

@@ -34,6 +34,10 @@ export const DASHBOARD_PAGE = `<!doctype html>
 <div id="chart"></div>
 <h2>Last failures</h2>
 <table><thead><tr><th>when</th><th>session</th><th>why</th></tr></thead><tbody id="failures"></tbody></table>
+<h2>Remote feasibility <span class="muted">(plexbeam analyze --remote-feasibility)</span></h2>
+<div id="feasibility" class="muted">no session log yet</div>
+<ul id="feasibility-reasons"></ul>
+<ol id="feasibility-recommendations"></ol>
 <h2>Library re-encode</h2>
 <div id="library-totals" class="muted">nothing scanned (plexbeam library scan DIR)</div>
 <table><thead><tr><th>job</th><th>file</th><th>progress</th><th>worker</th><th>note</th></tr></thead><tbody id="library"></tbody></table>
@@ -71,6 +75,20 @@ function render(report) {
   }
   const failures = document.getElementById("failures"); failures.replaceChildren();
   for (const f of report.failures || []) { const row = failures.insertRow(); cell(row, new Date(f.startedAt).toLocaleString()); cell(row, f.id.slice(0, 8)); cell(row, (f.fallbackReason ? f.fallbackReason + ": " : "") + text(f.reason || f.error), "error"); }
+  const f = report.feasibility; const box = document.getElementById("feasibility");
+  const reasons = document.getElementById("feasibility-reasons"); const advice = document.getElementById("feasibility-recommendations");
+  reasons.replaceChildren(); advice.replaceChildren();
+  if (f && f.problem) { box.className = "error"; box.textContent = "cannot judge the session log: " + f.problem; }
+  else if (f && f.total === 0) { box.className = "muted"; box.textContent = "no sessions recorded yet: nothing to judge"; }
+  else if (f) {
+    box.className = ""; box.replaceChildren();
+    for (const [label, key] of [["Already remote", "remote"], ["Could move", "movable"], ["Cannot move", "blocked"]]) {
+      const line = document.createElement("div"); line.dataset.line = key; const name = document.createElement("strong"); name.textContent = label;
+      line.append(name, " " + f.headline[key]); box.append(line);
+    }
+    for (const r of f.reasons) { const li = document.createElement("li"); li.dataset.reason = r.code; li.className = r.blocking ? "error" : "muted"; li.textContent = (r.blocking ? "blocks " : "note ") + r.code + " (" + r.sessions + " sessions): " + r.text; reasons.append(li); }
+    for (const r of f.recommendations) { const li = document.createElement("li"); li.textContent = r.text; advice.append(li); }
+  }
   const lib = report.library; const jobs = document.getElementById("library"); jobs.replaceChildren();
   if (lib) {
     const t = lib.totals; const gb = (b) => (b / 1e9).toFixed(2) + " GB";

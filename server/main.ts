@@ -10,6 +10,7 @@ import { createLibraryScheduler } from '../library/scheduler.ts';
 import { readLibraryStatus } from '../library/status.ts';
 import type { FinishStep } from '../library/finish.ts';
 import { createDashboard } from './dashboard.ts';
+import { createFeasibilityFeed } from './feasibility-feed.ts';
 import { createFleetMonitor } from './monitor.ts';
 import { readSessionActivity } from './session-activity.ts';
 import { buildStatusReport } from './status-report.ts';
@@ -27,13 +28,16 @@ export async function runServer(config: Config, env: NodeJS.ProcessEnv = process
   // After each round: the dashboard's report, with the session log's live sessions (read-only).
   let publishing: Promise<void> = Promise.resolve();
   let followed: () => readonly WorkerEntry[] = () => config.workers;
+  const readFeasibility = createFeasibilityFeed({ dbPath: sessionLog, config });
   const publish = (workers: FleetWorker[]) => {
     publishing = publishing.then(async () => {
       const activity = await readSessionActivity(sessionLog);
       const report = buildStatusReport({ source: 'server', fleetFile: config.server.fleetFile, ageMs: 0, workers }, activity, followed());
       // The library's totals and jobs, as `plexbeam status --json` has them (once something was scanned).
       const libraryStatus = readLibraryStatus(sessionLog);
-      dashboard.publish(libraryStatus === null ? report : { ...report, library: libraryStatus });
+      // analyze's feasibility summary (server/feasibility-feed.ts), recomputed once a minute.
+      const feasibility = await readFeasibility(workers);
+      dashboard.publish({ ...report, ...(libraryStatus === null ? {} : { library: libraryStatus }), ...(feasibility === null ? {} : { feasibility }) });
     }).catch((error: unknown) => log.warn({ err: error }, `cannot update the dashboard: ${(error as Error).message}`));
   };
   const workers = followConfigWorkers(config, log);

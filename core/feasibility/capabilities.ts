@@ -1,5 +1,6 @@
 /** What each worker can encode: its live `GET /health` when it answers in time, else the last one stored. */
 import type { WorkerEntry } from '../config.ts';
+import type { FleetWorker } from '../fleet-cache.ts';
 import type { WorkerCapabilitiesRow } from '../session-log/index.ts';
 import { readHealth } from '../wire/health.ts';
 import { requestWorkerPinned } from '../pinned-request.ts';
@@ -52,19 +53,42 @@ export async function gatherCapabilities(
       } catch (caught) {
         error = signal.aborted ? `no answer within ${timeoutMs} ms` : `unreachable (${requestErrorCode(caught)})`;
       }
-      const known = stored.find((row) => row.worker === entry.url) ?? stored.find((row) => row.worker === name);
-      const parsed = known === undefined ? null : parseHealth(known.health);
-      if (known !== undefined && parsed !== null) return { ...base, source: 'last-known', seen_at: isoTime(known.seenAt), ...parsed, error };
-      return { ...base, source: 'none', seen_at: null, hwaccel: null, encoders: [], error };
+      return lastKnown(base, stored, error);
     }),
   );
+  return { capabilities: withUnconfigured(capabilities, stored), live };
+}
+
+/**
+ * The same from the fleet cache's last probe round (plexbeam-server asks every worker every
+ * probe interval): an up worker is `live` as of that round, a down one its last known answer.
+ */
+export function capabilitiesFromFleet(fleet: readonly FleetWorker[], stored: readonly WorkerCapabilitiesRow[]): WorkerCapability[] {
+  const capabilities = fleet.map((w): WorkerCapability => {
+    const base = { worker: w.name, url: w.url, configured: true };
+    if (w.up && w.health !== null) return { ...base, source: 'live', seen_at: isoTime(w.checkedAt), hwaccel: w.health.hwaccel, encoders: [...w.health.encoders], error: null };
+    return lastKnown(base, stored, w.lastError ?? 'down');
+  });
+  return withUnconfigured(capabilities, stored);
+}
+
+/** A configured worker that did not answer: its last stored `/health` (by URL, then name), else nothing known. */
+function lastKnown(base: { worker: string; url: string; configured: boolean }, stored: readonly WorkerCapabilitiesRow[], error: string): WorkerCapability {
+  const known = stored.find((row) => row.worker === base.url) ?? stored.find((row) => row.worker === base.worker);
+  const parsed = known === undefined ? null : parseHealth(known.health);
+  if (known !== undefined && parsed !== null) return { ...base, source: 'last-known', seen_at: isoTime(known.seenAt), ...parsed, error };
+  return { ...base, source: 'none', seen_at: null, hwaccel: null, encoders: [], error };
+}
+
+/** `capabilities` plus the stored workers this config no longer names (they cannot take jobs). */
+function withUnconfigured(capabilities: WorkerCapability[], stored: readonly WorkerCapabilitiesRow[]): WorkerCapability[] {
   const named = new Set(capabilities.flatMap((c) => [c.worker, c.url]));
   for (const row of stored) {
     const parsed = parseHealth(row.health);
     if (named.has(row.worker) || parsed === null) continue;
     capabilities.push({ worker: row.worker, url: null, configured: false, source: 'last-known', seen_at: isoTime(row.seenAt), ...parsed, error: null });
   }
-  return { capabilities, live };
+  return capabilities;
 }
 
 /** hwaccel and encoders of a `/health` body (core/wire/health.ts reads it); null when it is not one. */

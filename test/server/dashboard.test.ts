@@ -50,6 +50,21 @@ t.test('the page, /api/status and /events', async (t) => {
   }, 10_000, 'the worker up in /api/status');
   t.match(status, { source: 'server', workers: [{ name: 'gpu', up: true }], sessions: [{ decision: 'remote', worker: 'gpu', client: 'Living room TV' }], failures: [{ fallbackReason: 'no-healthy-worker' }] });
   t.equal((status as { hours: unknown[] }).hours.length, 24, '24 hourly counts for the chart');
+  // analyze's feasibility summary: the numbers and sentences `plexbeam analyze --remote-feasibility` gives for this log.
+  const judged = spawnSync(BIN, ['analyze', '--remote-feasibility', '--json', '--config', config], { env, encoding: 'utf8', timeout: 30_000 });
+  t.equal(judged.status, 0, judged.stderr);
+  const report = JSON.parse(judged.stdout);
+  const feasibility = (status as { feasibility: { headline: Record<string, string>; reasons: { code: string }[] } }).feasibility;
+  t.match(feasibility, {
+    total: 2, transcode_s: report.transcode_s, remote_share: report.remote_share, movable_share: report.movable_share, blocked_sessions: report.blocked_sessions,
+    computed_at: /^\d{4}-/, headline: { remote: /of transcode time/, movable: /feasible sessions that ran locally or fell back/, blocked: /sessions, for the reasons below/ },
+  });
+  t.same(feasibility.reasons.map((r) => r.code).sort(), report.reasons.map((r: { code: string }) => r.code).sort(), 'the same reasons');
+  const printed = spawnSync(BIN, ['analyze', '--remote-feasibility', '--config', config], { env, encoding: 'utf8', timeout: 30_000 });
+  for (const [label, key] of [['Already remote', 'remote'], ['Could move', 'movable'], ['Cannot move', 'blocked']] as const) {
+    const line = printed.stdout.split('\n').find((l) => l.startsWith(label));
+    t.equal(line?.slice(label.length).trimStart(), feasibility.headline[key], `analyze prints the same "${label}" line`);
+  }
   const events = await fetch(`${base}/events`);
   t.match(events.headers.get('content-type'), /^text\/event-stream/);
   const reader = events.body!.getReader();
@@ -108,6 +123,11 @@ t.test('in headless Chromium: the worker and its session, then the worker turnin
   t.match(await evaluate(`document.querySelector('tr[data-session]').textContent`), /on gpu.*Living room TV/);
   t.match(await evaluate(`document.getElementById('failures').textContent`), /no-healthy-worker: no worker could take the job/);
   t.equal(await evaluate(`document.querySelectorAll('#chart .bar').length`), 24);
+  const { feasibility } = (await (await fetch(`${base}/api/status`)).json()) as { feasibility: { headline: Record<string, string>; reasons: unknown[] } };
+  t.equal(await evaluate(`document.querySelector('#feasibility [data-line="remote"]').textContent`), `Already remote ${feasibility.headline.remote}`, "analyze's feasibility summary");
+  t.equal(await evaluate(`document.querySelector('#feasibility [data-line="movable"]').textContent`), `Could move ${feasibility.headline.movable}`);
+  t.equal(await evaluate(`document.querySelector('#feasibility [data-line="blocked"]').textContent`), `Cannot move ${feasibility.headline.blocked}`);
+  t.equal(await evaluate(`document.querySelectorAll('#feasibility-reasons li').length`), feasibility.reasons.length, 'its reasons');
   await screenshot('1-worker-up.png');
 
   // A real play (ffmpeg at the clip's own rate, Plex's segment shape): its row shows speed and segment, and the segment moves on.
