@@ -38,27 +38,32 @@ export async function startLinkProxy(target: string): Promise<LinkProxy> {
       client.destroy();
       upstream.destroy();
     };
-    const count = (direction: LinkFault['transfer'], length: number): boolean => {
-      if (armed === null || kind !== armed.transfer || kind !== direction) return held;
-      counted += length;
-      if (counted < armed.afterBytes) return false;
+    /** Forwards `chunk` to `to`, unless this connection's transfer is to break: then the bytes up to the limit, and the break. */
+    const pass = (direction: LinkFault['transfer'], chunk: Buffer, to: Socket) => {
+      if (held) return;
+      if (armed === null || kind !== armed.transfer || kind !== direction || counted + chunk.length < armed.afterBytes) {
+        if (armed !== null && kind === armed.transfer && kind === direction) counted += chunk.length;
+        to.write(chunk);
+        return;
+      }
+      const part = chunk.subarray(0, armed.afterBytes - counted);
       broken += 1;
       const action = armed.action;
       armed = null;
-      if (action === 'cut') destroy();
-      else held = true;
-      return true;
+      held = true;
+      // The bytes before the break do arrive: a transfer broken in the middle of its body.
+      to.write(part, () => {
+        if (action === 'cut') setTimeout(destroy, 50);
+      });
     };
     client.on('data', (chunk: Buffer) => {
       const head = chunk.subarray(0, 200).toString('latin1');
       if (/^PUT \/library\/jobs\/[^/]+\/input/.test(head)) kind = 'upload';
       else if (/^GET \/library\/jobs\/[^/]+\/output/.test(head)) kind = 'download';
       else if (/^[A-Z]+ \//.test(head)) kind = null;
-      if (!count('upload', chunk.length) && !held) upstream.write(chunk);
+      pass('upload', chunk, upstream);
     });
-    upstream.on('data', (chunk: Buffer) => {
-      if (!count('download', chunk.length) && !held) client.write(chunk);
-    });
+    upstream.on('data', (chunk: Buffer) => pass('download', chunk, client));
     for (const socket of [client, upstream]) {
       socket.on('error', destroy);
       socket.on('close', () => {
