@@ -84,12 +84,15 @@ function watchListed(facts: ResumeFacts, lists: ListLog, segment: number): { at:
 }
 
 /** The file a local run writes for segment `segment` (HLS: the pattern; DASH: the first representation's chunk). */
-function segmentFile(facts: ResumeFacts, cwd: string, segment: number): string {
-  const name = facts.pattern
-    .replace(/%0?(\d*)d/, (_, width: string) => String(segment).padStart(Number(width || 0), '0'))
-    .replace(/\$RepresentationID\$/g, '0')
-    .replace(/\$Number(?:%0(\d+)d)?\$/g, (_, width?: string) => String(segment).padStart(Number(width ?? 0), '0'))
-    .replace(/\$ext\$/g, 'm4s');
+export function segmentFile(facts: Pick<ResumeFacts, 'pattern' | 'folder'>, cwd: string, segment: number): string {
+  const number = (width: string | undefined) => String(segment).padStart(Number(width || 0), '0');
+  // A DASH template's `$Number%05d$` holds a printf width of its own: fill the template first.
+  const name = /\$Number/.test(facts.pattern)
+    ? facts.pattern
+      .replace(/\$RepresentationID\$/g, '0')
+      .replace(/\$Number(?:%0(\d+)d)?\$/g, (_, width?: string) => number(width))
+      .replace(/\$ext\$/g, 'm4s')
+    : facts.pattern.replace(/%0?(\d*)d/, (_, width: string) => number(width));
   return resolve(cwd, facts.folder, name);
 }
 

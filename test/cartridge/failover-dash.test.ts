@@ -1,0 +1,11 @@
+// Failover of corpus 12 (DASH, 1 s chunks) with real processes, on shared storage and
+// in stream mode: the worker SIGKILLed, its network cut, and drained (test/cartridge/failover-cases.ts).
+import t from 'tap';
+import { caseName, runFailoverCase, type FailoverCase } from './failover-cases.ts';
+
+for (const storage of ['shared', 'stream'] as const) {
+  for (const fault of ['kill', 'cut', 'drain'] as const) {
+    const c: FailoverCase = { sample: 'dash', storage, fault };
+    t.test(caseName(c), (t) => runFailoverCase(t, c));
+  }
+}
