@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { benchCallbackRelay } from './callback-relay.ts';
 import { benchConfinement } from './confinement.ts';
 import { benchStreamMode } from './stream-mode.ts';
+import { benchFailover } from './failover.ts';
 import { benchFallback } from './fallback.ts';
 import { benchFirstSegment } from './first-segment.ts';
 import { benchLibrary } from './library.ts';
@@ -46,6 +47,7 @@ const FAMILIES: Family[] = [
   { id: '11', name: 'Confinement start (bwrap)', goal: '≤ 20 ms added', run: (_fx, opts) => benchConfinement(opts) },
   { id: '12', name: 'Stream mode (read throughput, first segment)', goal: '≥ 0.9× local; ≤ 1.1× shared', run: benchStreamMode },
   { id: '13', name: 'Library re-encode (throughput; first segment while one runs)', goal: '≥ 0.95× direct; ≤ 1.05× idle', run: benchLibrary },
+  { id: '14', name: 'Failover (worker SIGKILLed mid-stream)', goal: '≤ 2 segment intervals + 1 s; 0 missing or duplicated', run: benchFailover },
 ];
 
 const USAGE = `usage: npm run bench [-- --quick] [-- --only 1,3,9] [-- --json FILE]
