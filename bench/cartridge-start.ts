@@ -4,6 +4,8 @@
  * receiving `POST /transcode`; beside bare `node -e 0` on the same runtime, a direct exec of the
  * stand-in `Plex Transcoder.real -version`, and the shim passing `-version` through to it.
  * Needs the build (`npm run build`). Alone: `scripts/with-node node bench/cartridge-start.ts [--runs N]`.
+ * With PLEXBEAM_BENCH_BEFORE=<another build's dist/cartridge/main.js> the HTTPS cases also run,
+ * interleaved, through a shim of that build: a before/after comparison in one run.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -48,6 +50,9 @@ export async function benchCartridgeStart(opts: { runs: number }): Promise<{ row
     mkdirSync(join(dir, 'plex'));
     const shim = join(dir, 'plex', 'Plex Transcoder');
     writeFileSync(shim, renderShim({ nodePath: process.execPath, cartridgeMain }), { mode: 0o755 });
+    const beforeMain = process.env.PLEXBEAM_BENCH_BEFORE;
+    const beforeShim = join(dir, 'plex', 'Plex Transcoder (before)');
+    if (beforeMain !== undefined && beforeMain !== '') writeFileSync(beforeShim, renderShim({ nodePath: process.execPath, cartridgeMain: beforeMain }), { mode: 0o755 });
     copyFileSync(join(root, 'test', 'fixtures', 'plex-transcoder-real'), `${shim}.real`);
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), plexDir: join(dir, 'plex'), workers: [{ url: worker.url, apiKey: 'k' }] }));
@@ -71,6 +76,10 @@ export async function benchCartridgeStart(opts: { runs: number }): Promise<{ row
       ...(tlsWorker === null ? [] : [
         { name: 'shim, HTTPS worker with a pinned certificate: exec to the job arriving', run: () => timeDispatch(tlsWorker, [CLEAN_PATH, `PLEXBEAM_CONFIG=${tlsConfig}`, shim, ...job]) },
         { name: 'shim, pinned HTTPS worker, health from the cache: exec to the job arriving', run: () => timeDispatch(tlsWorker, [CLEAN_PATH, `PLEXBEAM_CONFIG=${tlsCachedConfig}`, shim, ...job]) },
+      ]),
+      ...(tlsWorker === null || beforeMain === undefined || beforeMain === '' ? [] : [
+        { name: 'before build: shim, HTTPS worker with a pinned certificate: exec to the job arriving', run: () => timeDispatch(tlsWorker, [CLEAN_PATH, `PLEXBEAM_CONFIG=${tlsConfig}`, beforeShim, ...job]) },
+        { name: 'before build: shim, pinned HTTPS worker, health from the cache: exec to the job arriving', run: () => timeDispatch(tlsWorker, [CLEAN_PATH, `PLEXBEAM_CONFIG=${tlsCachedConfig}`, beforeShim, ...job]) },
       ]),
     ];
     const samples = cases.map(() => [] as number[]);

@@ -54,12 +54,17 @@ export async function benchStartRows(opts: RowOptions): Promise<BenchRow[]> {
   ];
   // 1d-1f: the same start-up with the health from plexbeam-server's fresh cache, to a pinned HTTPS worker, and both.
   const cached = rows.find((r) => /fresh fleet cache/.test(r.name));
-  const pinned = rows.find((r) => /HTTPS worker with a pinned/.test(r.name));
-  const pinnedCached = rows.find((r) => /pinned HTTPS worker, health from the cache/.test(r.name));
+  const pinned = rows.find((r) => /^shim, HTTPS worker with a pinned/.test(r.name));
+  const pinnedCached = rows.find((r) => /^shim, pinned HTTPS worker, health from the cache/.test(r.name));
+  // With PLEXBEAM_BENCH_BEFORE: the same two cases through another build, in the same run.
+  const before = rows.find((r) => /^before build: shim, HTTPS worker with a pinned/.test(r.name));
+  const beforeCached = rows.find((r) => /^before build: shim, pinned HTTPS worker, health from the cache/.test(r.name));
   for (const [id, name, row] of [
     ['1d', 'Cartridge start, health from the fresh fleet cache: shim exec → worker receives the job', cached],
     ['1e', 'Cartridge start, HTTPS worker (pinned certificate), health asked live: shim exec → worker receives the job', pinned],
     ['1f', 'Cartridge start, HTTPS worker (pinned certificate), health from the cache: shim exec → worker receives the job', pinnedCached],
+    ['1e-before', '1e through the PLEXBEAM_BENCH_BEFORE build, same run', before],
+    ['1f-before', '1f through the PLEXBEAM_BENCH_BEFORE build, same run', beforeCached],
   ] as const) {
     if (row === undefined) continue;
     const rowRatio = row.medianMs / bare.median;

@@ -2,7 +2,8 @@
  * Minimal JSON-over-HTTP client for the cartridge's requests to workers (health, dispatch,
  * replies, cancel). Plain `http:` goes over node:net with `Connection: close`: node:http and
  * undici take longer to load than the whole request, and the health check and the dispatch sit
- * on the start-up path. `https:` workers go through node:https (pinned ones on a checked connection).
+ * on the start-up path. Pinned `https:` workers get the same request on a checked TLS connection
+ * (core/tls-pin.ts); unpinned ones go through node:https, which checks the certificate against the CAs.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -45,10 +46,18 @@ export function requestJson(url: string, options: RequestOptions = {}): Promise<
 type Answer = { status: number; raw: Buffer };
 
 function sendPlain(url: URL, method: string, headers: Record<string, string>, payload: Buffer | undefined, signal: AbortSignal | undefined): Promise<Answer> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return exchange(nodeNet().connect({ host, port: Number(url.port || 80) }), url, method, headers, payload, signal);
+}
+
+/** Writes one `Connection: close` request on `socket` (plain, or TLS once its pin matched) and reads the answer until the server closes. */
+function exchange(socket: Socket, url: URL, method: string, headers: Record<string, string>, payload: Buffer | undefined, signal: AbortSignal | undefined): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const host = url.hostname.replace(/^\[|\]$/g, '');
-    const socket: Socket = nodeNet().connect({ host, port: Number(url.port || 80) });
+    if (signal?.aborted) {
+      socket.destroy();
+      return reject(signal.reason);
+    }
     const onAbort = () => socket.destroy(signal?.reason as Error);
     signal?.addEventListener('abort', onAbort, { once: true });
     const head = [`${method} ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`, 'connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
@@ -62,6 +71,7 @@ function sendPlain(url: URL, method: string, headers: Record<string, string>, pa
     });
     socket.on('end', () => {
       signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
       try {
         resolve(parseResponse(Buffer.concat(chunks)));
       } catch (error) {
@@ -100,12 +110,16 @@ function unchunk(data: Buffer): Buffer {
 }
 
 async function sendHttps(url: URL, method: string, headers: Record<string, string>, payload: Buffer | undefined, signal: AbortSignal | undefined): Promise<Answer> {
-  // A pinned worker (core/tls-pin.ts): the request goes out only on a connection whose certificate matched.
+  // A pinned worker (core/tls-pin.ts): the request goes out only on a connection whose certificate
+  // matched, written as the plain path writes it (node:https would add its HTTP client's load to every play).
   const pin = pinFor(url);
   // core/tls-pin.ts loads only here, off the start-up path of plain-http workers.
-  const socket = pin === undefined ? undefined : await import('../core/tls-pin.ts').then(({ connectPinned }) => connectPinned(url, pin, signal));
+  if (pin !== undefined) {
+    const socket = await import('../core/tls-pin.ts').then(({ connectPinned }) => connectPinned(url, pin, signal));
+    return exchange(socket, url, method, headers, payload, signal);
+  }
   return new Promise((resolve, reject) => {
-    const req = nodeHttps().request(url, { method, headers, signal, ...(socket === undefined ? { agent: false } : { createConnection: () => socket }) }, (res: IncomingMessage) => {
+    const req = nodeHttps().request(url, { method, headers, signal, agent: false }, (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('error', reject);
