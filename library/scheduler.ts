@@ -76,8 +76,8 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
   const finishingIds = new Set<number>();
   /** Jobs waiting to be replaced (Plex playing the file): not retried before this time. */
   const waitUntil = new Map<number, number>();
-  /** Stream mode: the uploads running (by job id), and the downloads cut so far per job. */
-  const uploads = new Map<number, Promise<void>>();
+  /** Stream mode: the uploads running (by the worker's job id: a requeued job's new upload never waits on its old one), and the downloads cut so far per job. */
+  const uploads = new Map<string, Promise<void>>();
   const cutDownloads = new Map<number, number>();
   /** The fleet as last seen (the finishing's downloads find a job's worker in it). */
   let lastFleet: readonly FleetWorker[] = [];
@@ -108,20 +108,20 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
 
   /** Uploads (or resumes uploading) a stream-mode job's original from byte `from`, in the background. */
   function startUpload(s: LibraryStore, job: LibraryJobRow, address: WorkerAddress, from: number): void {
-    if (uploads.has(job.id) || job.workerJobId === null || job.original === null || closed) return;
-    const { id, path } = job;
+    if (job.workerJobId === null || uploads.has(job.workerJobId) || job.original === null || closed) return;
+    const { id, path, workerJobId } = job;
     const size = job.original.size;
     if (from > 0) log.info({ job: id, path, from }, `library job ${id}: resuming the upload to ${address.name} at byte ${from}`);
-    const upload = uploadInput(address, job.workerJobId, path, size, from, abort.signal)
+    const upload = uploadInput(address, workerJobId, path, size, from, abort.signal)
       .then(() => log.info({ job: id, path, size }, `library job ${id}: the original uploaded to ${address.name} (${size} bytes)`))
       .catch((error: unknown) => {
         if (abort.signal.aborted) return;
         const reason = `the upload to ${address.name} stopped: ${(error as Error).message}; resumed at the next round`;
-        if (s.getJob(id)?.state === 'encoding') s.updateJob(id, { error: reason });
+        if (s.getJob(id)?.workerJobId === workerJobId) s.updateJob(id, { error: reason });
         log.warn({ job: id, path, reason }, `library job ${id}: ${reason}`);
       })
-      .finally(() => uploads.delete(id));
-    uploads.set(id, upload);
+      .finally(() => uploads.delete(workerJobId));
+    uploads.set(workerJobId, upload);
   }
 
   /**
@@ -190,8 +190,8 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
     const heard = { heardAt: now(), percent: status.percent, speed: status.speed, etaS: status.etaS };
     const streamed = isStreamed(job);
     if (status.state === 'queued' && streamed && status.stream !== undefined && status.stream.received < status.stream.size) {
-      if (!uploads.has(job.id)) startUpload(s, job, addressOf(worker, entries), status.stream.received);
-      s.updateJob(job.id, { ...heard, error: uploads.has(job.id) ? `uploading the original: ${status.stream.received} of ${status.stream.size} bytes to ${job.worker}` : job.error });
+      startUpload(s, job, addressOf(worker, entries), status.stream.received);
+      s.updateJob(job.id, { ...heard, error: uploads.has(job.workerJobId) ? `uploading the original: ${status.stream.received} of ${status.stream.size} bytes to ${job.worker}` : job.error });
       return;
     }
     switch (status.state) {

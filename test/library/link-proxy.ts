@@ -18,17 +18,19 @@ export interface LinkProxy {
   readonly broken: number;
   /** Breaks the next transfer of that kind (once). */
   arm(fault: LinkFault): void;
+  /** New connections go to `target` from now on (a worker started again on another port). */
+  retarget(target: string): void;
   close(): Promise<void>;
 }
 
 /** Starts the proxy on 127.0.0.1 in front of `target` (`http://127.0.0.1:PORT`). */
 export async function startLinkProxy(target: string): Promise<LinkProxy> {
-  const { hostname, port } = new URL(target);
+  let to = new URL(target);
   let armed: LinkFault | null = null;
   let broken = 0;
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
-    const upstream = connect(Number(port), hostname);
+    const upstream = connect(Number(to.port), to.hostname);
     sockets.add(client);
     sockets.add(upstream);
     let kind: LinkFault['transfer'] | null = null;
@@ -82,6 +84,9 @@ export async function startLinkProxy(target: string): Promise<LinkProxy> {
     },
     arm(fault) {
       armed = fault;
+    },
+    retarget(target) {
+      to = new URL(target);
     },
     async close() {
       for (const socket of sockets) socket.destroy();

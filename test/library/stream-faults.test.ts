@@ -5,7 +5,7 @@
 // while the encode downloads (a small tmpfs). Each leaves the original byte for byte (sha256) or
 // the verified encode under the name, never anything else, and the job done, retried or failed
 // with its reason; nothing is left beside the file.
-import { copyFileSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -87,6 +87,37 @@ t.test('a worker SIGKILLed mid-encode: requeued after 30 s of silence, streamed 
   await server.waitForLog((l) => /^library job 1 requeued: worker victim silent for 3\d s/.test(l.msg ?? ''), 60_000);
   const done = await waitForJob(c.root, 1, (row) => row.state === 'done' || row.state === 'failed');
   t.match(done, { state: 'done', worker: 'gpu', attempts: 2, error: null });
+  t.ok(isVerifiedEncode(c.path));
+  t.same(namesIn(c.media), ['Film.mkv']);
+});
+
+t.test('the worker restarted before the encode was downloaded: it removes the dead job\'s scratch; the job is requeued and done', async (t) => {
+  const restartDir = join(dir, 'restart');
+  mkdirSync(join(restartDir, 'worker-media'), { recursive: true });
+  mkdirSync(join(restartDir, 'tx'), { recursive: true });
+  const first = await startLibraryWorker(restartDir, join(restartDir, 'worker-media'));
+  t.teardown(() => first.stop('SIGKILL'));
+  const proxy = await startLinkProxy(first.url);
+  t.teardown(() => proxy.close());
+  const c = setUpCase(dir, 'worker-restarts', [{ url: proxy.url, name: 'gpu' }], { seconds: 2 });
+  proxy.arm({ transfer: 'download', afterBytes: 4096, action: 'hold' });
+  const server = await startServer(c.root, c.config);
+  t.teardown(() => server.stop());
+  t.equal(library(c.root, c.config, 'encode', '--codec', 'hevc', '--min-savings', '1').status, 0);
+  for (let i = 0; i < 600 && proxy.broken === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  t.equal(proxy.broken, 1, 'the download is held mid-way');
+  const workerJob = jobRow(c.root, 1).worker_job_id as string;
+  const scratch = join(restartDir, 'plexbeam-worker', 'library-stream');
+  await first.stop('SIGKILL');
+  t.ok(existsSync(join(scratch, workerJob)), 'the dead worker left the job\'s scratch');
+  t.equal(sha256(c.path), c.sha, 'the original, byte for byte');
+  const again = await startLibraryWorker(restartDir, join(restartDir, 'worker-media'));
+  t.teardown(() => again.stop('SIGKILL'));
+  t.notOk(existsSync(join(scratch, workerJob)), 'the worker started again removed it');
+  proxy.retarget(again.url);
+  await server.waitForLog((l) => /^library job 1 requeued: the encode could not be downloaded from gpu: /.test(l.msg ?? ''), 60_000);
+  const done = await waitForJob(c.root, 1, (row) => row.state === 'done' || row.state === 'failed');
+  t.match(done, { state: 'done', attempts: 2, error: null }, 'encoded again on the restarted worker');
   t.ok(isVerifiedEncode(c.path));
   t.same(namesIn(c.media), ['Film.mkv']);
 });
