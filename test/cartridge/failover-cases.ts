@@ -21,6 +21,7 @@ import { createServer, Socket, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
+import { listedTimes, readRun } from '../../bench/failover.ts';
 import { resumeDetailsOf } from '../../core/resume-event.ts';
 import { adaptCorpusArgv, ensureTestMedia, loadCorpus, readFakeRealCalls, startFakePms, writeFakeTranscoder, type RecordedRequest } from '../harness/index.ts';
 import { API_KEY, installShim, plexEnv, processesWith, readSessions, startShim, until, writeConfig, writeShellReal } from './helpers.ts';
@@ -134,6 +135,9 @@ function checkHls(t: Test, session: string, requests: RecordedRequest[], slackFr
   t.same(numbers, from(0, numbers.length), `every segment number from 0 once: ${numbers.join(' ')}`);
   t.ok(numbers.length >= SECONDS, `${numbers.length} segments for ${SECONDS} s`);
   t.same(csvSegments(requests), numbers, 'the CSV list Plex received names every segment');
+  // bench row 14's reading of the same bodies: a number listed with two different rows was delivered twice.
+  const twice = [...listedTimes(requests).rows].filter(([, rows]) => rows.size > 1).map(([n]) => n);
+  t.same(twice, [], 'no segment listed twice with different rows');
   const whole = join(session, '..', `${session.split('/').at(-1)}-whole.mkv`);
   writeFileSync(whole, Buffer.concat([readFileSync(join(session, 'header')), ...names.map((n) => readFileSync(join(session, n)))]));
   checkTimeline(t, 'header + segments', videoTimeline(whole), slackFrames);
@@ -321,6 +325,7 @@ export async function runFailoverCase(t: Test, c: FailoverCase): Promise<void> {
   const started = await until(() => a.logs.find((l) => l.msg === 'job started'), 20_000, 'a starts the job').catch(failing);
   await until(() => (sample.listed(lists(seen)) >= BEFORE_LOSS ? true : undefined), 30_000, `Plex has ${BEFORE_LOSS} segments`).catch(failing);
   const kept = Object.fromEntries(sample.kept.map((name) => [name, sha(join(session, name))]));
+  const killedAt = Date.now();
   if (c.fault === 'kill' || c.fault === 'local') a.proc.kill('SIGKILL');
   if (c.fault === 'drain') t.equal((await fetch(`${a.url}/drain`, { method: 'POST', headers: { 'x-api-key': API_KEY } })).status, 200, 'a drains');
   if (proxy !== null) {
@@ -336,6 +341,14 @@ export async function runFailoverCase(t: Test, c: FailoverCase): Promise<void> {
   sample.check(t, session, lists(seen), c.fault === 'local' && sample.real === 'ffmpeg' ? 1 : 0);
   t.same(Object.fromEntries(sample.kept.map((name) => [name, sha(join(session, name))])), kept, `the ${sample.kept.join(', ')} Plex had is not rewritten`);
   t.notOk(readdirSync(session).some((n) => n.includes('plexbeam-resume')), "the resumed run's own header or init files are removed");
+  if (sample.kept.includes('header') && c.fault !== 'drain') {
+    // What bench row 14 reads of such a run (it times the gap; a test only says what it saw).
+    const onDisk = readdirSync(session).filter((n) => /^media-\d+\.ts$/.test(n)).map(numberOf);
+    const read = readRun(listedTimes(lists(seen)), killedAt, onDisk);
+    t.match(read, { missing: [], duplicated: [] }, `bench row 14's reading: none missing or duplicated (last before the loss ${read.lastBefore})`);
+    t.ok(read.lastBefore >= BEFORE_LOSS - 1, 'the last segment before the loss is the one waited for, or later');
+    t.comment(`gap across the loss ${read.gapMs} ms, interval ${read.intervalMs} ms`);
+  }
   const { row, resumes } = await resumesOf(session);
   t.match(row, { ...(b === null ? {} : { decision: 'remote' }), exitCode: 0, endedBy: 'exit' });
   t.equal(resumes.length, 1, 'one resume recorded');
