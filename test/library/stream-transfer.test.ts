@@ -2,11 +2,15 @@
 // ffmpeg): an upload resumes from where the worker stands (409 → its `received`), refusals and an
 // unreachable worker are TransferErrors with the status or code, the download lands with its
 // length and SHA-256 checked, the original's mode, fsynced; a download that is not what was
-// announced (a wrong SHA-256, a body cut short: a stand-in answering so) leaves no file behind.
+// announced (a wrong SHA-256, a body cut short: a stand-in answering so) leaves no file behind;
+// an https worker with a fingerprint is reached over the pinned connection, another certificate refused.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import t from 'tap';
+import { requestWorkerPinned } from '../../core/pinned-request.ts';
+import { normalizeFingerprint } from '../../core/tls-pin.ts';
 import { downloadOutput, TransferError, uploadInput } from '../../library/stream-transfer.ts';
 import { API_KEY } from '../worker/helpers.ts';
 import { startInProcessWorker, waitForLibraryEnd } from '../worker/library-helpers.ts';
@@ -69,3 +73,32 @@ t.test('a download that is not what was announced leaves nothing behind', async 
   t.match((error as Error).message, /^the download (was cut|ended) after \d+ of \d+ bytes/);
   t.notOk(existsSync(dest), 'cut short: removed');
 });
+
+t.test('an https worker with a fingerprint: the transfers go over the pinned connection; another certificate is refused', async (t) => {
+  const cert = join(dir, 'cert.pem');
+  const key = join(dir, 'key.pem');
+  const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=plexbeam-worker', '-addext', 'subjectAltName=IP:127.0.0.1'], { encoding: 'utf8' });
+  if (made.status !== 0) return void t.comment(`skipped: openssl could not make a certificate: ${made.stderr}`);
+  const fingerprint = normalizeFingerprint(spawnSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', cert], { encoding: 'utf8' }).stdout.split('=')[1] ?? '');
+  const tlsDir = join(dir, 'tls');
+  const tls = await startInProcessWorker(tlsDir, { mediaRoots: [join(dir, 'media')], transcodeRoots: [join(dir, 'tx')], confinement: 'unconfined', tlsCert: cert, tlsKey: key });
+  t.teardown(() => tls.stop());
+  const pinned = { name: 'tls', url: `https://127.0.0.1:${tls.port}`, apiKey: API_KEY, fingerprint };
+  const created = await fetchPinnedJob(pinned);
+  await uploadInput(pinned, created, clip, size, 0, signal);
+  const wrong = { ...pinned, fingerprint: fingerprint.startsWith('AA') ? `BB${fingerprint.slice(2)}` : `AA${fingerprint.slice(2)}` };
+  await t.rejects(downloadOutput(wrong, created, join(dir, 'plex', '.tls.mkv'), owner, signal), { name: 'TransferError', message: /certificate fingerprint mismatch/ });
+  for (let i = 0; i < 600; i++) {
+    const reply = await requestWorkerPinned(pinned.url, `/library/jobs/${created}`, { method: 'GET', apiKey: API_KEY, fingerprint, timeoutMs: 5000 });
+    if ((reply.body as any)?.state === 'completed') break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const got = await downloadOutput(pinned, created, join(dir, 'plex', '.tls.mkv'), owner, signal);
+  t.equal(sha256(join(dir, 'plex', '.tls.mkv')), got.sha256, 'downloaded over the pinned connection');
+});
+
+/** Starts a stream job on a pinned worker; its id. */
+async function fetchPinnedJob(worker: { url: string; fingerprint: string }): Promise<string> {
+  const reply = await requestWorkerPinned(worker.url, '/library/jobs', { method: 'POST', body: { stream: { name: 'Film.mkv', size }, codec: 'hevc' }, apiKey: API_KEY, fingerprint: worker.fingerprint, timeoutMs: 10_000 });
+  return (reply.body as { id: string }).id;
+}
