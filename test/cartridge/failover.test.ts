@@ -11,6 +11,9 @@ import { caseName, dir, FPS, plex, resumesOf, roots, runFailoverCase, sampleArgv
 import { API_KEY, plexEnv, processesWith, startShim, until, writeConfig } from './helpers.ts';
 import { startRealWorker } from './workers.ts';
 
+// Six plays paced by -re (10 s of media each, ~15 s a case): past tap's 180 s on a loaded machine.
+t.setTimeout(360_000);
+
 const cases: FailoverCase[] = [
   { sample: 'hls', storage: 'shared', fault: 'local' },
   { sample: 'hls', storage: 'stream', fault: 'local' },
