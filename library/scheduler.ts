@@ -84,14 +84,14 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
 
   const log = deps.log.child({ part: 'library' });
 
-  /** Back in the queue (a worker lost it), or failed after MAX_ATTEMPTS; its temporary output removed. */
-  async function requeue(s: LibraryStore, job: LibraryJobRow, reason: string): Promise<void> {
+  /** Back in the queue (a worker lost it), or failed after MAX_ATTEMPTS (or at once when `final`); its temporary output removed. */
+  async function requeue(s: LibraryStore, job: LibraryJobRow, reason: string, final = false): Promise<void> {
     if (job.tmpPath !== null) await rm(job.tmpPath, { force: true }).catch(() => undefined);
     cutDownloads.delete(job.id);
     // A stream-mode job's scratch on the worker is freed (best effort; the worker removes it anyway when the job ends).
     if (isStreamed(job) && job.workerJobId !== null) void cancelLibraryJob(addressOfJob(job), job.workerJobId);
-    if (job.attempts >= maxAttempts) {
-      s.updateJob(job.id, { state: 'failed', endedAt: now(), error: `${reason} (after ${job.attempts} attempts)`, step: null });
+    if (final || job.attempts >= maxAttempts) {
+      s.updateJob(job.id, { state: 'failed', endedAt: now(), error: `${reason} (after ${job.attempts} attempt${job.attempts === 1 ? '' : 's'})`, step: null });
       s.setFileOutcome(job.path, 'failed', reason);
       log.error({ job: job.id, path: job.path, reason }, `library job ${job.id} failed: ${reason}`);
       return;
@@ -205,9 +205,13 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
         log.info({ job: job.id, path: job.path, worker: job.worker }, `library job ${job.id} encoded on ${job.worker}; verifying`);
         return;
       case 'failed':
-      case 'cancelled':
+      case 'cancelled': {
         s.updateJob(job.id, heard);
-        return requeue(s, job, `the encode ${status.state} on ${job.worker}: ${status.error ?? 'no reason given'}`);
+        const reason = `the encode ${status.state} on ${job.worker}: ${status.error ?? 'no reason given'}`;
+        // The library's own disk is full (shared storage): another attempt would fill it again. In
+        // stream mode it was the worker's scratch, which another worker may have room in.
+        return requeue(s, job, reason, status.code === 'LIBRARY_DISK_FULL' && !streamed);
+      }
     }
   }
 

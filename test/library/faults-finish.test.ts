@@ -133,9 +133,10 @@ t.test('a disk that fills up during the encode leaves the original, and the job 
   t.equal(run.status, 1, 'exit 1: a job failed');
   const row = jobRow(caseRoot, 1);
   // The worker reports its ffmpeg's "No space left on device" as a failure (LIBRARY_DISK_FULL),
-  // even when ffmpeg exits 0 with a truncated file: retried, then failed after 3 attempts.
+  // even when ffmpeg exits 0 with a truncated file; the library's disk is full: failed at once.
   t.equal(row.state, 'failed');
-  t.match(row.error, /^the encode failed on gpu: the disk holding the output is full: ffmpeg said "No space left on device" and .*; the partial output was removed \(after 3 attempts\)$/);
+  t.equal(row.attempts, 1, 'not retried into the same full disk');
+  t.match(row.error, /^the encode failed on gpu: the disk holding the output is full: ffmpeg said "No space left on device" and .*; the partial output was removed \(after 1 attempt\)$/);
   t.comment(`attempts ${row.attempts}: ${row.error}`);
   t.equal(sha256(path), sha, 'the original, byte for byte');
   t.same(namesIn(full), ['Film.mkv'], 'no partial output left');
