@@ -91,6 +91,7 @@ export async function runRemote(job: AcceptedJob, options: RemoteOptions): Promi
     heard = true;
     if (stream === undefined) return handle(message);
     if (message.type === 'read') return stream.read(message);
+    if (message.type === 'follow') return stream.follow(message);
     inOrder = inOrder.then(() => (message.type === 'file' ? stream.fetch(message) : handle(message)));
   };
   const handle = (message: LinkMessage) => {

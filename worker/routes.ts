@@ -96,7 +96,7 @@ export function createRoutes(deps: RouteDeps): (req: IncomingMessage, res: Serve
     ['GET', /^\/jobs\/([^/]+)\/files$/, (_req, res, id, url) => {
       const stream = findJob(id).stream;
       if (stream === undefined) throw new PlexBeamError('WORKER_NOT_FOUND', `job ${id} does not stream`);
-      stream.serveFile(url.searchParams.get('path') ?? '', res);
+      stream.serveFile(url.searchParams.get('path') ?? '', res, url.searchParams.get('follow') === '1');
     }],
     ...(deps.library === undefined ? [] : libraryRoutes(deps.library, { maxBodyBytes: deps.maxBodyBytes, draining: () => jobs.handingBack || jobs.draining })),
     ['GET', /^\/metrics$/, (_req, res) => {

@@ -41,9 +41,15 @@ export interface ReadMessage { type: 'read'; id: number; rid: number; path: stri
  * (`GET /jobs/:id/files?path=`) and renames it into place before it handles the next message.
  */
 export interface FileMessage { type: 'file'; id: number; path: string; size: number }
+/**
+ * Stream mode: output `path` grows while ffmpeg writes it (an Optimize mp4); the cartridge may
+ * follow it (`GET /jobs/:id/files?path=&follow=1`) so that little is left once ffmpeg exits.
+ * Its `file` message still comes, and only then does the file go into place.
+ */
+export interface FollowMessage { type: 'follow'; id: number; path: string }
 
 /** Every message a link carries (a reader skips types it does not know: later versions add some). */
-export type LinkMessage = HelloMessage | CallbackMessage | CallbackDataMessage | StderrMessage | ProgressMessage | ExitMessage | GapMessage | PingMessage | ReadMessage | FileMessage;
+export type LinkMessage = HelloMessage | CallbackMessage | CallbackDataMessage | StderrMessage | ProgressMessage | ExitMessage | GapMessage | PingMessage | ReadMessage | FileMessage | FollowMessage;
 /** A message as the worker hands it to the link, which numbers it (`id`). */
 export type OutgoingLinkMessage = LinkMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : M) : never;
 
@@ -69,6 +75,7 @@ const FIELDS: Record<LinkMessage['type'], Record<string, [FieldType, unknown?]>>
   ping: {},
   read: { id: ['number'], rid: ['number'], path: ['string'], offset: ['number'], length: ['number'] },
   file: { id: ['number'], path: ['string'], size: ['number'] },
+  follow: { id: ['number'], path: ['string'] },
 };
 
 function hasType(value: unknown, type: FieldType): boolean {

@@ -11,6 +11,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { outputNames, type OutputNames } from '../../core/stream/output-names.ts';
 import type { JobLink } from '../callbacks/link.ts';
+import { followFile, type FileFollow } from './follow.ts';
 
 /** One streamed input: its path on the Plex machine and its size. */
 export interface StreamInput {
@@ -34,8 +35,8 @@ export interface JobStream {
   serveInput(n: number, req: IncomingMessage, res: ServerResponse): void;
   /** Takes the cartridge's `PUT /jobs/:id/reads/<rid>`. */
   settleRead(rid: number, req: IncomingMessage, res: ServerResponse): void;
-  /** Serves an announced output file (`GET /jobs/:id/files?path=`); 404 for any other. */
-  serveFile(path: string, res: ServerResponse): void;
+  /** Serves an announced output file (`GET /jobs/:id/files?path=`), or with `follow` one offered while ffmpeg writes it (`&follow=1`); 404 for any other. */
+  serveFile(path: string, res: ServerResponse, follow?: boolean): void;
   /** Announces the outputs a callback body names (and the literal ones, `header`, once they exist). */
   announceNamed(text: string): void;
   /** Announces every output not yet shipped as it is now, and waits (at most `timeoutMs`) until the cartridge fetched them. */
@@ -49,12 +50,19 @@ export const READ_CHUNK = 4 << 20;
 export const READ_AHEAD = 2;
 /** ffmpeg connections open at once per job (so a job holds at most 8 × 8 MiB of input). */
 const MAX_CONNECTIONS = 8;
+/** Bytes per read of an output file being served (fewer, larger socket writes: row 12a). */
+const FILE_CHUNK = 1 << 20;
+/** A literal output (not a numbered segment) this large while ffmpeg runs is offered to the cartridge to follow (`follow`). */
+const FOLLOW_MIN_BYTES = 1 << 20;
+/** How often the output folders are looked at for such a file. */
+const FOLLOW_SCAN_MS = 100;
 /** A read the cartridge does not answer within this fails ffmpeg's request. */
 const READ_TIMEOUT_MS = 30_000;
 
 interface PendingRead {
   length: number;
-  resolve(data: Buffer): void;
+  /** The answer as it came off the socket (no copy into one buffer: fewer allocations, less GC). */
+  resolve(data: Buffer[]): void;
   reject(error: Error): void;
   timer: NodeJS.Timeout;
 }
@@ -67,11 +75,15 @@ export function createJobStream(options: JobStreamOptions): JobStream {
   const announced = new Map<string, number>();
   /** Announced, not yet fetched whole by the cartridge. */
   const unfetched = new Set<string>();
+  /** Offered to follow (`follow` sent), and those the cartridge follows now. */
+  const offered = new Set<string>();
+  const follows = new Map<string, FileFollow>();
   let nextRid = 0;
   let connections = 0;
   let closed = false;
+  let exited = false;
 
-  const read = (path: string, offset: number, length: number): Promise<Buffer> => new Promise((resolve, reject) => {
+  const read = (path: string, offset: number, length: number): Promise<Buffer[]> => new Promise((resolve, reject) => {
     if (closed) return reject(new Error('the job ended'));
     const rid = (nextRid += 1);
     const timer = setTimeout(() => {
@@ -91,6 +103,11 @@ export function createJobStream(options: JobStreamOptions): JobStream {
     }
   };
   const announce = (path: string) => {
+    // Named by a callback while ffmpeg runs: it must land now, so it goes whole, not followed.
+    if (!exited && offered.delete(path)) {
+      follows.get(path)?.abandon();
+      follows.delete(path);
+    }
     const size = sizeOf(path);
     if (size === null || announced.get(path) === size) return;
     announced.set(path, size);
@@ -117,6 +134,16 @@ export function createJobStream(options: JobStreamOptions): JobStream {
     return found;
   };
 
+  const offerGrowing = () => {
+    for (const path of listOutputs()) {
+      if (!names.isLiteral(path) || announced.has(path) || offered.has(path) || (sizeOf(path) ?? 0) < FOLLOW_MIN_BYTES) continue;
+      offered.add(path);
+      options.link.send({ type: 'follow', path });
+    }
+  };
+  const scan = setInterval(offerGrowing, FOLLOW_SCAN_MS);
+  scan.unref();
+
   return {
     mirror: options.mirror,
     serveInput(n, req, res) {
@@ -134,7 +161,7 @@ export function createJobStream(options: JobStreamOptions): JobStream {
       connections += 1;
       let gone = false;
       res.on('close', () => (gone = true));
-      const queue: Promise<Buffer>[] = [];
+      const queue: Promise<Buffer[]>[] = [];
       let next = start;
       const fill = () => {
         while (!gone && queue.length < READ_AHEAD && next <= end) {
@@ -148,11 +175,15 @@ export function createJobStream(options: JobStreamOptions): JobStream {
       const pump = async () => {
         fill();
         while (queue.length > 0 && !gone) {
-          const data = await (queue.shift() as Promise<Buffer>);
+          const data = await (queue.shift() as Promise<Buffer[]>);
           fill();
           if (data.length === 0) throw new Error('the cartridge sent no bytes');
+          res.cork();
+          let room = true;
+          for (const chunk of data) room = res.write(chunk);
+          res.uncork();
           // Back-pressure: a slow ffmpeg holds the reads, never the memory.
-          if (!res.write(data)) await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+          if (!room) await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
         }
         res.end();
       };
@@ -180,18 +211,29 @@ export function createJobStream(options: JobStreamOptions): JobStream {
         chunks.push(chunk);
       });
       req.on('end', () => {
-        entry.resolve(Buffer.concat(chunks));
+        entry.resolve(chunks);
         res.writeHead(204).end();
       });
       req.on('close', () => {
         if (!req.complete) entry.reject(new Error('the read was cut off'));
       });
     },
-    serveFile(path, res) {
+    serveFile(path, res, follow = false) {
+      if (follow) {
+        if (closed || !offered.has(path) || follows.has(path) || sizeOf(path) === null) return void res.writeHead(404).end();
+        const followed = followFile(join(options.mirror, path), res);
+        follows.set(path, followed);
+        if (exited) followed.complete();
+        void followed.done.then((whole) => {
+          if (follows.get(path) === followed) follows.delete(path);
+          if (whole) unfetched.delete(path);
+        });
+        return;
+      }
       const size = announced.has(path) ? sizeOf(path) : null;
       if (size === null) return void res.writeHead(404).end();
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(size) });
-      const stream = createReadStream(join(options.mirror, path), { start: 0, end: Math.max(0, size - 1) });
+      const stream = createReadStream(join(options.mirror, path), { start: 0, end: Math.max(0, size - 1), highWaterMark: FILE_CHUNK });
       if (size === 0) stream.destroy();
       stream.on('error', () => res.destroy());
       res.on('finish', () => unfetched.delete(path));
@@ -209,13 +251,19 @@ export function createJobStream(options: JobStreamOptions): JobStream {
       for (const path of paths) announce(path);
     },
     async finish(timeoutMs, wait) {
+      exited = true;
+      clearInterval(scan);
       for (const path of listOutputs()) announce(path);
+      // A followed file now ships its last bytes and what ffmpeg patched (a cancelled job's stays where it is).
+      for (const followed of follows.values()) (wait ? followed.complete() : followed.abandon());
       for (const deadline = Date.now() + timeoutMs; wait && unfetched.size > 0 && options.link.attached && Date.now() < deadline;) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
     close() {
       closed = true;
+      clearInterval(scan);
+      for (const followed of follows.values()) followed.abandon();
       for (const [rid, entry] of pending) {
         clearTimeout(entry.timer);
         entry.reject(new Error('the job ended'));
