@@ -10,11 +10,12 @@ import t, { type Test } from 'tap';
 import { MAX_WHOLE_BYTES, planStream } from '../../cartridge/stream/plan.ts';
 import { createStreamSide } from '../../cartridge/stream/side.ts';
 import { validateTranscodeRequest } from '../../core/wire/transcode.ts';
+import { encodeFrameHeader, FRAME_DATA, FRAME_END } from '../../core/stream/follow-frames.ts';
 
 interface Seen { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer }
 
 /** A stand-in worker: records every request; `files` answers `GET /jobs/j/files` (a function may cut the answer). */
-async function fakeWorker(t: Test, files: (path: string, res: ServerResponse) => void) {
+async function fakeWorker(t: Test, files: (path: string, res: ServerResponse, url: URL) => void) {
   const seen: Seen[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -22,7 +23,7 @@ async function fakeWorker(t: Test, files: (path: string, res: ServerResponse) =>
     req.on('end', () => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
       const url = new URL(req.url ?? '/', 'http://w');
-      if (req.method === 'GET' && url.pathname === '/jobs/j/files') return files(url.searchParams.get('path') ?? '', res);
+      if (req.method === 'GET' && url.pathname === '/jobs/j/files') return files(url.searchParams.get('path') ?? '', res, url);
       res.writeHead(204).end();
     });
   });
@@ -110,6 +111,41 @@ t.test('a fetch cut off mid-file, or longer than announced, leaves no file under
   await side.fetch({ type: 'file', id: 1, path: join(session, 'media-00001.ts'), size: 1000 } as never);
   await side.fetch({ type: 'file', id: 2, path: join(session, 'media-00002.ts'), size: 4 } as never);
   t.same(readdirSync(session), [], 'neither segment, nor a temp file, is in the session folder');
+});
+
+t.test('a followed output: received while the worker writes it, in place only once its file message agrees on the size; otherwise fetched whole', async (t) => {
+  const dir = realpathSync(t.testdir({ media: { 'film.mkv': 'x' }, session: {} }));
+  const session = join(dir, 'session');
+  const [good, short, missing, held] = ['good.mkv', 'short.mkv', 'missing.mkv', 'held.mkv'].map((name) => join(session, name)) as [string, string, string, string];
+  const plan = await planStream(['-i', join(dir, 'media', 'film.mkv'), '-c', 'copy', good, short, missing, held], session);
+  const frames = (...parts: [number, number, string?][]) => Buffer.concat(parts.flatMap(([kind, offset, data]) => [encodeFrameHeader(kind, offset, data?.length ?? 0), Buffer.from(data ?? '')]));
+  const worker = await fakeWorker(t, (path, res, url) => {
+    if (url.searchParams.get('follow') !== '1') return void res.writeHead(200, { 'content-length': '6' }).end('WHOLE!');
+    if (path === missing) return void res.writeHead(404).end();
+    res.writeHead(200);
+    // Grown to 5 bytes, the first patched, then the end.
+    if (path === good || path === short) return void res.end(frames([FRAME_DATA, 0, 'abc'], [FRAME_DATA, 3, 'de'], [FRAME_DATA, 0, 'A'], [FRAME_END, 5]));
+    res.write(frames([FRAME_DATA, 0, 'held']));
+  });
+  const warnings: string[] = [];
+  const side = createStreamSide({ worker: { url: worker.url, apiKey: '' }, jobId: 'j', plan, warn: (w) => warnings.push(w) });
+  t.teardown(() => side.close());
+  for (const path of [good, short, missing, held]) side.follow({ type: 'follow', id: 1, path } as never);
+  side.follow({ type: 'follow', id: 2, path: join(dir, 'media', 'film.mkv') } as never);
+  t.ok(warnings.some((w) => /refused the worker's output .*film\.mkv/.test(w)), 'a name the argv does not write is not followed');
+  await until(() => worker.seen.filter((s) => s.url.includes('follow=1')).length === 4);
+  t.equal(worker.seen.filter((s) => s.url.includes('follow=1')).length, 4, 'a follow is asked for each other name');
+  t.notOk(existsSync(good), 'nothing under the name before its file message');
+  await side.fetch({ type: 'file', id: 3, path: good, size: 5 } as never);
+  t.equal(readFileSync(good, 'latin1'), 'Abcde', 'the followed bytes, patch included, renamed into place');
+  await side.fetch({ type: 'file', id: 4, path: short, size: 6 } as never);
+  t.equal(readFileSync(short, 'latin1'), 'WHOLE!', 'sizes that disagree: fetched whole');
+  await side.fetch({ type: 'file', id: 5, path: missing, size: 6 } as never);
+  t.equal(readFileSync(missing, 'latin1'), 'WHOLE!', 'a follow refused: fetched whole');
+  const whole = worker.seen.filter((s) => !s.url.includes('follow=1')).map((s) => new URL(s.url, 'http://w').searchParams.get('path'));
+  t.same(whole, [short, missing], 'fetched whole: those two only');
+  await side.close();
+  t.same(readdirSync(session).sort(), ['good.mkv', 'missing.mkv', 'short.mkv'], 'a follow still open at close leaves no temp file');
 });
 
 t.test('files the filters name: the subtitle and the fontsdir\'s own fonts go whole; a symlink out, a subfolder, any other read are not sent', async (t) => {

@@ -12,6 +12,10 @@ import { adaptCorpusArgv, ensureTestMedia, loadCorpus, startFakePms } from '../h
 import { checkCsvList, checkHeaderPlusSegments, checkSegments } from '../translate/helpers/checks.ts';
 import { API_KEY, BIN, TOKEN, installShim, plexEnv, readSessions, runShim, writeConfig } from './helpers.ts';
 import { startRealWorker } from './workers.ts';
+import { runRemote } from '../../cartridge/remote.ts';
+import type { LinkMessage } from '../../cartridge/link-client.ts';
+import { planStream } from '../../cartridge/stream/plan.ts';
+import { createStreamSide } from '../../cartridge/stream/side.ts';
 
 const samples = new Map(loadCorpus().map((s) => [s.id, s.argv]));
 const media = await ensureTestMedia();
@@ -226,4 +230,58 @@ t.test('the worker dying mid-job: the cartridge exits as a failed transcode, no 
     }
   });
   t.same(left, [], "no process of the job (ffmpeg reading its stream URL) is left");
+});
+
+/** Runs `argv` on `url`'s worker through stream mode by the cartridge's own code (a remux: the shim would route it to Plex's transcoder); resolves with the outcome and the link's message types. */
+async function streamedRun(url: string, argv: string[], cwd: string, onFollow?: () => void) {
+  const plan = await planStream(argv, cwd);
+  const res = await fetch(new URL('/transcode', url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': API_KEY }, body: JSON.stringify({ session_id: `remux-${Date.now()}`, argv, env: {}, cwd, storage: { mode: 'stream', inputs: plan.inputs } }) });
+  const { job_id: jobId } = (await res.json()) as { job_id: string };
+  const target = { url, apiKey: API_KEY, name: 'pc', health: {} as never, free: 1 };
+  const side = createStreamSide({ worker: target, jobId, plan, warn: () => undefined });
+  const seen: string[] = [];
+  const stream = { ...side, read: side.read, fetch: side.fetch, close: side.close, follow: (message: LinkMessage) => {
+    seen.push(message.type);
+    side.follow(message);
+    onFollow?.();
+  } };
+  const outcome = await runRemote({ worker: target, jobId, dispatchAt: Date.now() }, {
+    origins: new Set(), token: undefined, signals: { first: null, listen: () => () => undefined, release: () => undefined },
+    onFirstOutput: () => undefined, commitment: { committed: false, cancelRemote: null }, stream,
+  });
+  await side.close();
+  return { outcome, seen };
+}
+
+t.test('a remux streamed: the growing mkv is followed while ffmpeg writes it, and lands byte for byte as ffmpeg writes it locally (its patched header included)', async (t) => {
+  const session = join(dir, 'tx', 'remux');
+  mkdirSync(session, { recursive: true });
+  // -readrate 5: the 10 s medium takes 2 s, so the output grows while it is followed.
+  const args = (out: string) => ['-i', media.files.h264Fhd.path, '-map', '0', '-c', 'copy', '-fflags', '+bitexact', '-f', 'matroska', out];
+  const { outcome, seen } = await streamedRun(worker.url, ['-readrate', '5', ...args(join(session, 'out.mkv'))], session);
+  t.equal(outcome.fate.code, 0, outcome.error ?? '');
+  t.same(seen, ['follow'], 'the worker offered the growing output once');
+  const local = spawnSync('ffmpeg', ['-v', 'error', '-y', ...args(join(dir, 'tx', 'remux-local.mkv'))]);
+  t.equal(local.status, 0, String(local.stderr));
+  t.ok(readFileSync(join(session, 'out.mkv')).equals(readFileSync(join(dir, 'tx', 'remux-local.mkv'))), 'the same bytes as a local remux');
+  t.same(readdirSync(session), ['out.mkv'], 'no temp file left');
+});
+
+t.test('the worker dying while its output is followed: no file under the output\'s name, no temp file', async (t) => {
+  const doomed = await startRealWorker(dir, { mediaRoots: [join(dir, 'worker-media')], transcodeRoots: [join(dir, 'worker-tx')] });
+  t.teardown(() => doomed.stop('SIGKILL'));
+  const session = join(dir, 'tx', 'remux-doomed');
+  mkdirSync(session, { recursive: true });
+  const argv = ['-readrate', '1', '-i', media.files.h264Fhd.path, '-map', '0', '-c', 'copy', '-f', 'matroska', join(session, 'out.mkv')];
+  let kill: Promise<void> | undefined;
+  const { outcome } = await streamedRun(doomed.url, argv, session, () => {
+    // Once a part of it is on the Plex machine.
+    kill ??= (async () => {
+      for (let i = 0; i < 400 && !readdirSync(session).some((f) => f.endsWith('.part')); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+      await doomed.stop('SIGKILL');
+    })();
+  });
+  await kill;
+  t.equal(outcome.ending, 'lost', outcome.error ?? '');
+  t.same(readdirSync(session), [], 'nothing in the session folder');
 });
