@@ -323,6 +323,7 @@ export async function runFailoverCase(t: Test, c: FailoverCase): Promise<void> {
   };
   // Each case has workers of its own: the job a starts is this one (in stream mode it runs in a mirror of the session folder).
   const started = await until(() => a.logs.find((l) => l.msg === 'job started'), 20_000, 'a starts the job').catch(failing);
+  t.equal(started.cwd === session, c.storage === 'shared', c.storage === 'shared' ? 'a runs it in Plex\'s session folder' : `a runs it in its own mirror of the session folder (${started.cwd})`);
   await until(() => (sample.listed(lists(seen)) >= BEFORE_LOSS ? true : undefined), 30_000, `Plex has ${BEFORE_LOSS} segments`).catch(failing);
   const kept = Object.fromEntries(sample.kept.map((name) => [name, sha(join(session, name))]));
   const killedAt = Date.now();
