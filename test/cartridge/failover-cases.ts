@@ -21,7 +21,7 @@ import { createServer, Socket, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { listedTimes, readRun } from '../../bench/failover.ts';
+import { listedTimes, readRun } from '../../bench/failover-gap.ts';
 import { resumeDetailsOf } from '../../core/resume-event.ts';
 import { adaptCorpusArgv, ensureTestMedia, loadCorpus, readFakeRealCalls, startFakePms, writeFakeTranscoder, type RecordedRequest } from '../harness/index.ts';
 import { API_KEY, installShim, plexEnv, processesWith, readSessions, startShim, until, writeConfig, writeShellReal } from './helpers.ts';
