@@ -3,8 +3,10 @@
  * by the loopback worker through stream mode (input read through the cartridge's code, the
  * output shipped back and renamed into place) against the same ffmpeg command reading and writing
  * the file locally; 12b time to first segment through the shim, the same Plex argv, stream vs
- * shared storage. 12a drives the cartridge's own remote code in this process (a remux is routed
- * to Plex's transcoder by the shim, so the shim cannot be used for it).
+ * shared storage; 12c the CPU seconds of the Plex side (the shim and all it starts) per minute of
+ * media transcoded in stream mode, against the same transcode run locally, measured as row 9
+ * (bench/offload.ts) measures shared storage. 12a drives the cartridge's own remote code in this
+ * process (a remux is routed to Plex's transcoder by the shim, so the shim cannot be used for it).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
@@ -13,15 +15,18 @@ import { performance } from 'node:perf_hooks';
 import { runRemote } from '../cartridge/remote.ts';
 import { planStream } from '../cartridge/stream/plan.ts';
 import { createStreamSide } from '../cartridge/stream/side.ts';
-import { FFMPEG } from './direct-ffmpeg.ts';
+import { FFMPEG, directCommand, workerCommand } from './direct-ffmpeg.ts';
 import { NODE_PATH, type Fixture } from './fixture.ts';
 import { FIRST_SEGMENT, plexHlsArgv } from './plex-argv.ts';
-import { startTimed, stopChild, until } from './processes.ts';
-import { pairedRatios } from './stats.ts';
+import { startTimed, stopChild, treeCpu, until } from './processes.ts';
+import { pairedRatios, summarize } from './stats.ts';
 import { measured, ratioResult, type BenchRow, type RowOptions } from './types.ts';
 
 const READ_GOAL = 0.9;
 const FIRST_GOAL = 1.1;
+const CPU_GOAL_PERCENT = 3;
+/** Times the fixture's 10 s clip is repeated for 12c (as row 9's long run). */
+const CPU_LOOPS = 3;
 
 /** A file of at least `bytes`: the fixture's clip looped, stream copy. */
 function bigFile(fx: Fixture, bytes: number): string {
@@ -31,6 +36,19 @@ function bigFile(fx: Fixture, bytes: number): string {
   const made = spawnSync(FFMPEG, ['-v', 'error', '-y', '-stream_loop', String(loops), '-i', fx.clip, '-map', '0', '-c', 'copy', out]);
   if (made.status !== 0) throw new Error(`could not make the ${bytes}-byte file: ${String(made.stderr)}`);
   return out;
+}
+
+/** The video and audio of the fixture's clip, `loops` times over (stream copy); returns its path and duration in seconds. */
+function loopedClip(fx: Fixture, loops: number): { path: string; seconds: number } {
+  const path = join(fx.mediaDir, `stream-cpu-x${loops}.mkv`);
+  if (!existsSync(path)) {
+    const made = spawnSync(FFMPEG, ['-nostdin', '-v', 'error', '-y', '-stream_loop', String(loops - 1), '-i', fx.clip, '-map', '0:v:0', '-map', '0:a:0', '-c', 'copy', path], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`could not make the ${loops}× clip: ${made.stderr}`);
+  }
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], { encoding: 'utf8' });
+  const seconds = Number(probe.stdout.trim());
+  if (!(seconds > 0)) throw new Error(`could not read the duration of ${path}: ${probe.stderr}`);
+  return { path, seconds };
 }
 
 /** One remux through stream mode, by the cartridge's own code; resolves with its wall time in ms. */
@@ -56,7 +74,7 @@ async function streamedRemux(fx: Fixture, url: string, apiKey: string, argv: str
   return performance.now() - began;
 }
 
-/** Measures rows 12a and 12b. */
+/** Measures rows 12a, 12b and 12c. */
 export async function benchStreamMode(fx: Fixture, opts: RowOptions): Promise<BenchRow[]> {
   const { worker, config: sharedConfig } = await fx.worker();
   const streamConfig = fx.config('stream', { workers: [{ url: worker.url, apiKey: worker.apiKey, name: 'bench-worker', storage: 'stream' }] });
@@ -109,6 +127,32 @@ export async function benchStreamMode(fx: Fixture, opts: RowOptions): Promise<Be
     first.stream.push(await firstSegment(streamConfig));
   }
   const firstResult = ratioResult(pairedRatios(first.stream, first.shared), 'shared');
+
+  // 12c: a whole 30 s transcode through the shim in stream mode, start-up included; the local
+  // baseline is the worker's command for the same argv on shared storage, run here directly.
+  const long = loopedClip(fx, CPU_LOOPS);
+  const cpuRuns = opts.quick ? 1 : 2;
+  let session = 0;
+  const shim = async (config: string, cwd: string) => {
+    session += 1;
+    const run = await treeCpu(fx.shim, plexHlsArgv({ input: long.path, pmsUrl: fx.pms.url, session: `stream-cpu-${session}` }), { env: fx.plexEnv(config), cwd });
+    if (run.code !== 0) throw new Error(`the transcode failed (exit ${run.code}): ${run.stderr.slice(-2000)}`);
+    return run;
+  };
+  const sharedCwd = fx.sessionDir('stream-cpu-shared');
+  await shim(sharedConfig, sharedCwd);
+  const command = await workerCommand(worker, sharedCwd);
+  const cpu = { stream: [] as number[], local: [] as number[] };
+  for (let i = 0; i < cpuRuns; i += 1) {
+    const remote = await shim(streamConfig, fx.sessionDir('stream-cpu-remote'));
+    const cmd = directCommand(command, fx.sessionDir('stream-cpu-local'));
+    const local = await treeCpu(FFMPEG, cmd.args, { env: { PATH: NODE_PATH }, cwd: cmd.cwd });
+    if (local.code !== 0) throw new Error(`the local transcode failed (exit ${local.code}): ${local.stderr.slice(-2000)}`);
+    opts.say(`  stream CPU: Plex side ${remote.cpuSeconds.toFixed(2)} CPU-s in ${(remote.wallMs / 1000).toFixed(1)} s; local ${local.cpuSeconds.toFixed(2)} CPU-s in ${(local.wallMs / 1000).toFixed(1)} s`);
+    cpu.stream.push(remote.cpuSeconds / (long.seconds / 60));
+    cpu.local.push(local.cpuSeconds / (long.seconds / 60));
+  }
+  const percent = summarize(pairedRatios(cpu.stream, cpu.local).map((r) => r * 100));
   const readResult = ratioResult(readRatios, 'local throughput');
   return [
     {
@@ -129,6 +173,16 @@ export async function benchStreamMode(fx: Fixture, opts: RowOptions): Promise<Be
       result: firstResult,
       goal: `≤ ${FIRST_GOAL.toFixed(1)}× shared`,
       pass: (firstResult.value as number) <= FIRST_GOAL,
+    },
+    {
+      id: '12c',
+      name: `Stream mode: Plex-side CPU per minute of media, whole ${long.seconds.toFixed(0)} s transcode (1080p → 720p HLS), input and segments over the cartridge`,
+      baseline: measured('local ffmpeg', 'CPU-s/min', cpu.local),
+      measured: measured('Plex side, stream mode', 'CPU-s/min', cpu.stream),
+      result: { text: `${percent.median.toFixed(2)} % of local`, value: percent.median, spread: percent.runs > 1 ? `${percent.min.toFixed(2)}–${percent.max.toFixed(2)}` : null },
+      goal: `≤ ${CPU_GOAL_PERCENT} % of local`,
+      pass: percent.median <= CPU_GOAL_PERCENT,
+      note: 'as row 9: user + system time of the process tree (the shim, the cartridge and all it started), start-up included; the baseline is the worker\'s own command for the argv on shared storage, run locally',
     },
   ];
 }
