@@ -41,9 +41,11 @@ export function followFile(file: string, res: ServerResponse): FileFollow {
   const send = async (kind: number, offset: number, data?: Buffer, buffer?: Buffer) => {
     res.write(encodeFrameHeader(kind, offset, data?.length ?? 0));
     if (data === undefined || res.write(data, () => buffer !== undefined && pool.push(buffer))) return;
+    // A reader gone while this chunk was read sends no 'drain' and no second 'close': do not wait.
     await new Promise<void>((resolve) => {
       wake = resolve;
       res.once('drain', resolve);
+      if (gone) resolve();
     });
   };
   const run = async (): Promise<boolean> => {
@@ -88,7 +90,11 @@ export function followFile(file: string, res: ServerResponse): FileFollow {
             else await send(FRAME_DATA, chunk.offset, again.subarray(0, bytesRead), again);
           }
           await send(FRAME_END, size);
-          return await new Promise<boolean>((resolve) => res.end(() => resolve(!gone)));
+          return await new Promise<boolean>((resolve) => {
+            // A socket destroyed before the end was flushed never calls back: its 'close' answers.
+            res.once('close', () => resolve(false));
+            res.end(() => resolve(!gone));
+          });
         }
         await new Promise<void>((resolve) => {
           wake = resolve;
