@@ -11,7 +11,7 @@ import type { EndedBy, SessionPatch } from '../core/session-log/types.ts';
 import { randomUuid } from '../core/random-uuid.ts';
 import { callbackOrigins } from './callback-origins.ts';
 import type { Commitment } from './commitment.ts';
-import { checkWorkers, type HealthResult, type WorkerCandidate } from './choose-worker.ts';
+import { checkWorkers, rankWorkers, type HealthResult, type WorkerCandidate, type WorkerRejection } from './choose-worker.ts';
 import { planInvocation } from './decide.ts';
 import { dispatchJob, type AcceptedJob, type TranscodeRequest } from './dispatch.ts';
 import { fallbackReasonOf } from './fallback-reason.ts';
@@ -67,15 +67,41 @@ export async function runCartridge(input: CartridgeInput): Promise<ChildFate> {
   // Only a call with an input can be a transcode: its health checks go out before the parse.
   const health = config.workers.length > 0 && input.argv.includes('-i') ? checkWorkers(config.workers, config.healthTimeoutMs, config.server.fleetFile, config.dataDir) : null;
   // One turn of the event loop: the health requests connect and go out before the parse, which then overlaps their round trips.
+  const known = health === null ? null : settledValue(health);
   if (health !== null) await new Promise((resolve) => setImmediate(resolve));
+  // Already known that no worker can take it (none configured; every one down, draining or full,
+  // as the fleet cache or a refused connection tells at once): Plex's transcoder starts now, and
+  // the parse (about 10 ms of a Plex argv), the session row and the watch follow while it runs.
+  const nobody = early !== null ? null : config.workers.length === 0 ? fallbackPatch('no-worker-configured', 'no worker configured') : noTaker(known?.(), config.fallbackToLocal && input.signals.first === null);
+  const started = nobody === null ? early : startReal(input, plexEnv, realTranscoderPath(shim, config.plexDir));
   const inv = parsePlexArgv(input.argv);
   const sessionId = randomUuid();
   const session = createSessionRecorder(join(config.dataDir, 'sessions.db'), () => sessionStartRow(sessionId, startedAt, input.argv, plexEnv, input.cwd, inv));
   const run: Invocation = { ...input, plexEnv, config, inv, session };
   const plan = planInvocation(inv.kind);
-  if (plan.route === 'local' || early !== null) return runLocally(run, { decision: 'local', reason: plan.reason ?? 'local' }, !plan.passThrough, early);
-  if (config.workers.length === 0) return runLocally(run, fallbackPatch('no-worker-configured', 'no worker configured'), true);
+  if (plan.route === 'local' || early !== null) return runLocally(run, { decision: 'local', reason: plan.reason ?? 'local' }, !plan.passThrough, started);
+  if (nobody !== null) return runLocally(run, nobody, true, started);
   return runRemotely(run, sessionId, health ?? checkWorkers(config.workers, config.healthTimeoutMs, config.server.fleetFile, config.dataDir));
+}
+
+/** A promise's value once it has resolved (undefined before, or when it rejected). */
+function settledValue<T>(promise: Promise<T>): () => T | undefined {
+  let value: T | undefined;
+  promise.then((v) => (value = v), () => undefined);
+  return () => value;
+}
+
+/** The fallback patch when `found` (the health, if already known) leaves no worker with a free slot, for any codec; null otherwise, or when `mayFallBack` is false. */
+function noTaker(found: readonly HealthResult[] | undefined, mayFallBack: boolean): SessionPatch | null {
+  if (found === undefined || !mayFallBack) return null;
+  // No codec: a worker that can take some job is a candidate; with none, the codec changes nothing.
+  const { candidates, rejected } = rankWorkers(found, null);
+  return candidates.length > 0 ? null : fallbackPatch(fallbackReasonOf(rejected), noWorkerReason(rejected));
+}
+
+/** The session log's and stderr's words for a job no worker took. */
+function noWorkerReason(rejected: readonly WorkerRejection[]): string {
+  return `no worker could take the job: ${rejected.map((r) => `${r.worker} ${r.reason}`).join('; ') || 'none answered'}`;
 }
 
 async function runRemotely(run: Invocation, sessionId: string, health: Promise<HealthResult[]>): Promise<ChildFate> {
@@ -93,7 +119,7 @@ async function runRemotely(run: Invocation, sessionId: string, health: Promise<H
   }
   const { job, rejected } = outcome;
   if (job === null) {
-    const reason = `no worker could take the job: ${rejected.map((r) => `${r.worker} ${r.reason}`).join('; ') || 'none answered'}`;
+    const reason = noWorkerReason(rejected);
     const code = fallbackReasonOf(rejected);
     if (signals.first !== null) return finish(session, stopFate(signals.first), 'plex-stop', { ...fallbackPatch(code, reason), error: `stopped by ${signals.first} before dispatch` });
     if (config.fallbackToLocal) return runLocally(run, fallbackPatch(code, reason), true);
