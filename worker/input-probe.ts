@@ -4,6 +4,7 @@
  */
 import { execa } from 'execa';
 import type { CommandWrapper } from './ffmpeg.ts';
+import { identifyFile, type ProbeCache } from './probe-cache.ts';
 import type { ReportedStream } from './plex-progress/index.ts';
 import type { ProbedInput, ProbedStream } from './translate/index.ts';
 
@@ -23,6 +24,10 @@ export interface ProbeInputsOptions {
   timeoutMs?: number;
   /** Wraps ffprobe in the job's sandbox (read-only: it writes nothing). */
   wrap?: CommandWrapper;
+  /** Facts of files probed before (probe-cache.ts): a file unchanged since is not probed again. */
+  cache?: ProbeCache;
+  /** Counts, per input, a fact taken from `cache` or one ffprobe had to find (for the job's log). */
+  stats?: { cached: number; probed: number };
 }
 
 /** Probes every input at once; an input that cannot be probed (HTTP, unreadable, too slow) gets `undefined`. */
@@ -34,6 +39,20 @@ async function probeOne(input: string, options: ProbeInputsOptions): Promise<Inp
   // Live HTTP inputs are read once, by ffmpeg; probing them would cost a second connection.
   if (/^https?:/i.test(input)) return undefined;
   const path = input.startsWith('file:') ? input.slice('file:'.length) : input;
+  const file = options.cache === undefined ? null : await identifyFile(path, options.cwd);
+  const known = file === null ? undefined : options.cache?.get(file);
+  if (known !== undefined) {
+    if (options.stats) options.stats.cached += 1;
+    return known;
+  }
+  if (options.stats) options.stats.probed += 1;
+  const facts = await runFfprobe(path, options);
+  // Kept only when the file did not change while ffprobe read it (the same version after as before).
+  if (facts !== undefined && file !== null && (await identifyFile(path, options.cwd))?.version === file.version) options.cache?.set(file, facts);
+  return facts;
+}
+
+async function runFfprobe(path: string, options: ProbeInputsOptions): Promise<InputFacts | undefined> {
   // The same whitelist ffmpeg gets: a "media file" that is really a playlist opens nothing else.
   const args = ['-v', 'error', '-protocol_whitelist', 'file', '-show_streams', '-show_format', '-of', 'json', '-i', path];
   const command = options.wrap?.(options.ffprobePath, args) ?? { file: options.ffprobePath, args };

@@ -5,6 +5,7 @@
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { WorkerConfig } from '../core/config.ts';
 import { PlexBeamError, isPlexBeamError, type ErrorCode } from '../core/errors.ts';
 import { redactArgv } from '../core/redact.ts';
@@ -12,6 +13,7 @@ import { createCaptureRequest } from './callbacks/capture-request.ts';
 import type { JobConfiner } from './confine/index.ts';
 import { runFfmpeg, type FfmpegExit } from './ffmpeg.ts';
 import { probeInputs } from './input-probe.ts';
+import type { ProbeCache } from './probe-cache.ts';
 import type { Job } from './job.ts';
 import type { JobRecords } from './job-records.ts';
 import type { Outcome, WorkerMetrics } from './metrics.ts';
@@ -34,6 +36,8 @@ export interface RunnerDeps {
   confine?: JobConfiner;
   /** What the worker started, on disk, for the next worker to clean up after a crash. */
   records: JobRecords;
+  /** ffprobe facts of files probed for earlier jobs (a seek's restart, a second play); absent: every job probes. */
+  probeCache?: ProbeCache;
   /** Waits for the callbacks ffmpeg sent just before it exited. */
   drainCallbacks(job: Job): Promise<void>;
   /** Called on every state change and progress block (WebSocket, systemd status). */
@@ -76,7 +80,13 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
     await mkdir(join(deps.scratchRoot, 'cache'), { recursive: true, mode: 0o700 });
     const env = buildJobEnv({ requestEnv: request.env, workerEnv: deps.workerEnv, scratchDir, cacheDir: join(deps.scratchRoot, 'cache') });
     const sandbox = deps.confine?.({ cwd: prepared.cwd, inputs: prepared.inputs, scratch: [scratchDir, join(deps.scratchRoot, 'cache'), ...(job.stream === undefined ? [] : [job.stream.mirror])], pathVar: env.PATH });
-    const inputs = await probeInputs(prepared.inputs, { ffprobePath: deps.config.ffprobePath, cwd: prepared.cwd, env, signal, wrap: sandbox?.ffprobe });
+    const probeStarted = performance.now();
+    const probe = { cached: 0, probed: 0 };
+    const inputs = await probeInputs(prepared.inputs, {
+      ffprobePath: deps.config.ffprobePath, cwd: prepared.cwd, env, signal, wrap: sandbox?.ffprobe, stats: probe,
+      ...(deps.probeCache === undefined ? {} : { cache: deps.probeCache }),
+    });
+    const probeMs = Math.round(performance.now() - probeStarted);
     const command = prepared.commandFor(inputs);
     signal.throwIfAborted();
     const { argv, translation } = command;
@@ -102,7 +112,7 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
         plex?.spawned(pid);
         // The callback token is a secret too: it stays out of the log.
         const shown = redactArgv(argv).map((arg) => arg.replaceAll(job.callbackToken, 'REDACTED'));
-        job.log.info({ ffmpeg_pid: pid, argv: shown, cwd: prepared.cwd, dropped: translation.dropped, warnings: translation.warnings, confinement: sandbox?.note() ?? { mode: 'unconfined' } }, 'job started');
+        job.log.info({ ffmpeg_pid: pid, argv: shown, cwd: prepared.cwd, dropped: translation.dropped, warnings: translation.warnings, confinement: sandbox?.note() ?? { mode: 'unconfined' }, probe: { ...probe, ms: probeMs } }, 'job started');
       },
       onStderr: (data) => job.link.send({ type: 'stderr', data }),
       onProgressData: (text) => plex?.progress(text),

@@ -10,6 +10,7 @@ import { createJob, isActive, newJobIdentity, type Job } from './job.ts';
 import { runJob, type RunnerDeps } from './job-runner.ts';
 import type { HardwareProbe } from './probe/index.ts';
 import { prepareJob, type PrepareContext } from './sandbox/index.ts';
+import { createProbeCache } from './probe-cache.ts';
 import { createPathPolicy } from './sandbox/path-policy.ts';
 import { createJobStream } from './stream/job-stream.ts';
 import { streamedRequest } from './stream/prepare.ts';
@@ -80,6 +81,8 @@ export function createJobManager(deps: JobManagerDeps): JobManager {
   let stopping = false;
   let handingBack = false;
   const max = deps.config.maxJobs;
+  // One per worker: a seek restarts Plex's transcoder on the same file, and the restart need not probe it again.
+  const probeCache = deps.probeCache ?? createProbeCache();
   const active = () => [...jobs.values()].filter(isActive);
   const setDraining = (on: boolean) => {
     if (handingBack === on) return;
@@ -134,7 +137,7 @@ export function createJobManager(deps: JobManagerDeps): JobManager {
       if (streamed !== null) job.stream = createJobStream({ link: job.link, mirror: streamed.policy.transcodeRoots[0] as string, inputs: streamed.inputs, plexArgv: request.argv, plexCwd: request.cwd });
       jobs.set(job.id, job);
       job.log.info({ origins: prepared.origins, progress_url: prepared.command.translation.progressUrl !== null }, 'job accepted');
-      job.done = runJob(job, prepared, request, { ...deps, shutdownSignal: shutdown.signal, handBackRequested: () => handingBack }).finally(() => {
+      job.done = runJob(job, prepared, request, { ...deps, probeCache, shutdownSignal: shutdown.signal, handBackRequested: () => handingBack }).finally(() => {
         // Ended jobs stay queryable for a while, then go (with their link's buffered messages).
         setTimeout(() => {
           job.link.close();

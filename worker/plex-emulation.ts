@@ -21,7 +21,7 @@ export interface PlexEmulationOptions {
   /** The job's signal: cancelling stops publishing and removes the staging folders. */
   signal: AbortSignal;
   log: Logger;
-  /** Publishers' poll interval in ms (default 250). */
+  /** Publishers' poll interval in ms (default 50; a watched staging folder is published from at once). */
   intervalMs?: number;
   /** A segment boundary while ffmpeg runs (translate/post's `onSegment`): segment `number` is published and listed to Plex. */
   onSegment?(number: number): void;

@@ -1,7 +1,7 @@
 // applyPostProcess: runs one post-processing descriptor alongside ffmpeg, then finishes it.
 import { mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { posix, resolve } from 'node:path';
 import type { PostProcessDesc } from '../types.ts';
 import { createDashPublisher } from './dash-publisher.ts';
 import { fetchRequest, type RequestFn } from './http-request.ts';
@@ -19,7 +19,10 @@ export interface ApplyOptions {
   signal: AbortSignal;
   /** HTTP sender for manifests and segment lists (default: fetch). */
   request?: RequestFn;
-  /** Poll interval in milliseconds (default 50: a finished segment waits at most this long before Plex hears of it; a readdir is cheap). */
+  /**
+   * Poll interval in milliseconds (default 50: where the staging folder cannot be watched, a
+   * finished segment waits at most this long before Plex hears of it; a readdir is cheap).
+   */
   intervalMs?: number;
   /**
    * Called while ffmpeg runs, at each segment boundary: a pass published segment (HLS) or chunk
@@ -52,8 +55,12 @@ export function applyPostProcess(desc: PostProcessDesc, opts: ApplyOptions): Run
     const after = publisher.segment();
     if (after !== null && after !== before && !opts.signal.aborted) opts.onSegment?.(after);
   };
+  // What ffmpeg writes when a segment or chunk is finished: its CSV list (appended, or through a
+  // `.tmp` rename), or the DASH manifest; a change to it runs a pass at once.
+  const listName = posix.basename(desc.kind === 'ssegment' ? desc.localList : desc.manifestName);
+  const wake = { dir: resolve(opts.cwd, desc.stageDir), matches: (name: string) => name.startsWith(listName) };
   const poller = startPoller(step, opts.intervalMs ?? 50, opts.signal,
-    (e) => publisher.report.warnings.push(`post-process: ${(e as Error).message}`));
+    (e) => publisher.report.warnings.push(`post-process: ${(e as Error).message}`), wake);
   return {
     async finish() {
       await poller.finish();
