@@ -2,10 +2,13 @@
  * Row 3, fallback: how long Plex waits for its own transcoder when the worker is dead (connection
  * refused) or hung (accepts, never answers), against a pass-through call (`-version`) that goes to
  * the real transcoder without asking anyone. The clock stops when `Plex Transcoder.real` starts.
+ * With PLEXBEAM_BENCH_BEFORE=<another build's dist/cartridge/main.js>, 3a and 3c also run,
+ * interleaved, through a shim of that build (rows 3a-before, 3c-before): before/after in one run.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pino } from 'pino';
+import { renderShim } from '../core/cartridge-shim.ts';
 import { CONFIG_SCHEMA } from '../core/config-schema.ts';
 import { createFleetMonitor } from '../server/monitor.ts';
 import { refusedUrl, startSilentWorker } from './fake-workers.ts';
@@ -38,14 +41,21 @@ export async function benchFallback(fx: Fixture, opts: RowOptions): Promise<Benc
   const cachedConfig = fx.config('cached', { workers: cachedWorkers, healthTimeoutMs: HEALTH_TIMEOUT_MS, server: { fleetFile } });
   const cwd = fx.sessionDir('fallback');
   const argv = plexHlsArgv({ input: fx.clip, pmsUrl: fx.pms.url, session: 'fallback' });
-  const untilReal = async (args: string[], config: string) => {
-    const run = startTimed(fx.shim, args, { env: fx.plexEnv(config), cwd });
+  // The before build's shim beside the installed one, with its own stand-in (`<shim>.real`).
+  const beforeMain = process.env.PLEXBEAM_BENCH_BEFORE;
+  const beforeShim = beforeMain === undefined || beforeMain === '' ? null : join(dirname(fx.shim), 'Plex Transcoder (before)');
+  if (beforeShim !== null) {
+    writeFileSync(beforeShim, renderShim({ nodePath: process.execPath, cartridgeMain: beforeMain as string }), { mode: 0o755 });
+    copyFileSync(fx.real, `${beforeShim}.real`);
+  }
+  const untilReal = async (args: string[], config: string, shim = fx.shim) => {
+    const run = startTimed(shim, args, { env: fx.plexEnv(config), cwd });
     const at = await run.stderrMatch(new RegExp(REAL_STARTED));
     const end = await run.exited;
     if (end.code !== 0) throw new Error(`the shim failed (exit ${end.code ?? end.signal}): ${run.stderr().slice(-2000)}`);
     return at - run.startedAt;
   };
-  const samples = { pass: [] as number[], refused: [] as number[], silent: [] as number[], cached: [] as number[] };
+  const samples = { pass: [] as number[], refused: [] as number[], silent: [] as number[], cached: [] as number[], refusedBefore: [] as number[], cachedBefore: [] as number[] };
   try {
     await untilReal(['-version'], refusedConfig);
     await untilReal(argv, refusedConfig);
@@ -54,6 +64,9 @@ export async function benchFallback(fx: Fixture, opts: RowOptions): Promise<Benc
       samples.refused.push(await untilReal(argv, refusedConfig));
       samples.silent.push(await untilReal(argv, silentConfig));
       samples.cached.push(await untilReal(argv, cachedConfig));
+      if (beforeShim === null) continue;
+      samples.refusedBefore.push(await untilReal(argv, refusedConfig, beforeShim));
+      samples.cachedBefore.push(await untilReal(argv, cachedConfig, beforeShim));
     }
   } finally {
     await monitor.close();
@@ -95,5 +108,15 @@ export async function benchFallback(fx: Fixture, opts: RowOptions): Promise<Benc
       pass: (cached.value as number) <= GOAL_REFUSED_RATIO,
       note: 'plexbeam-server\'s monitor (in-process, every 2 s) keeps the cache fresh; the cartridge reads it and asks no worker (docs/SERVER.md).',
     },
+    ...(beforeShim === null ? [] : [
+      beforeRow('3a-before', '3a through the PLEXBEAM_BENCH_BEFORE build, same run', passThrough, samples.refusedBefore, samples.pass),
+      beforeRow('3c-before', '3c through the PLEXBEAM_BENCH_BEFORE build, same run', passThrough, samples.cachedBefore, samples.pass),
+    ]),
   ];
+}
+
+/** A row of the before build's shim, against the same pass-through runs as the current build's. */
+function beforeRow(id: string, name: string, passThrough: BenchRow['baseline'], before: number[], pass: number[]): BenchRow {
+  const result = ratioResult(pairedRatios(before, pass), 'pass-through');
+  return { id, name, baseline: passThrough, measured: measured('before build', 'ms', before), result, goal: `≤ ${GOAL_REFUSED_RATIO.toFixed(1)}× pass-through`, pass: (result.value as number) <= GOAL_REFUSED_RATIO };
 }

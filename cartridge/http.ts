@@ -7,8 +7,10 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { nodeHttps, nodeNet } from '../core/builtins.ts';
 import { pinFor } from '../core/worker-pins.ts';
+import { keepPinned, takePinned } from './pinned-connections.ts';
 
 export interface JsonResponse {
   status: number;
@@ -43,7 +45,7 @@ export function requestJson(url: string, options: RequestOptions = {}): Promise<
   });
 }
 
-type Answer = { status: number; raw: Buffer };
+type Answer = { status: number; raw: Buffer; closes?: boolean };
 
 function sendPlain(url: URL, method: string, headers: Record<string, string>, payload: Buffer | undefined, signal: AbortSignal | undefined): Promise<Answer> {
   if (signal?.aborted) return Promise.reject(signal.reason);
@@ -51,8 +53,12 @@ function sendPlain(url: URL, method: string, headers: Record<string, string>, pa
   return exchange(nodeNet().connect({ host, port: Number(url.port || 80) }), url, method, headers, payload, signal);
 }
 
-/** Writes one `Connection: close` request on `socket` (plain, or TLS once its pin matched) and reads the answer until the server closes. */
-function exchange(socket: Socket, url: URL, method: string, headers: Record<string, string>, payload: Buffer | undefined, signal: AbortSignal | undefined): Promise<Answer> {
+/**
+ * Writes one request on `socket` (plain, or TLS once its pin matched) and reads the answer: until
+ * the server closes (`Connection: close`), or, with `keep`, until the answer is whole, when the
+ * connection is handed to `keep` for the next request (unless the server said it closes it).
+ */
+function exchange(socket: Socket, url: URL, method: string, headers: Record<string, string>, payload: Buffer | undefined, signal: AbortSignal | undefined, keep?: (socket: Socket) => void): Promise<Answer> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       socket.destroy();
@@ -60,50 +66,74 @@ function exchange(socket: Socket, url: URL, method: string, headers: Record<stri
     }
     const onAbort = () => socket.destroy(signal?.reason as Error);
     signal?.addEventListener('abort', onAbort, { once: true });
-    const head = [`${method} ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`, 'connection: close', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+    const head = [`${method} ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`, `connection: ${keep === undefined ? 'close' : 'keep-alive'}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
     socket.setNoDelay(true);
     socket.write(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), payload ?? Buffer.alloc(0)]));
     const chunks: Buffer[] = [];
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', (error) => {
+    let settled = false;
+    const settle = (reuse: boolean) => {
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      socket.removeListener('data', onData).removeListener('error', onError).removeListener('end', onEnd);
+      let answer: Answer;
+      try {
+        answer = parseResponse(Buffer.concat(chunks));
+      } catch (error) {
+        socket.destroy();
+        return reject(error as Error);
+      }
+      if (reuse && keep !== undefined && !answer.closes) keep(socket);
+      else socket.destroy();
+      resolve(answer);
+    };
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      if (keep !== undefined && !settled && isWhole(Buffer.concat(chunks))) settle(true);
+    };
+    const onError = (error: Error) => {
       signal?.removeEventListener('abort', onAbort);
       reject(error);
-    });
-    socket.on('end', () => {
-      signal?.removeEventListener('abort', onAbort);
-      socket.destroy();
-      try {
-        resolve(parseResponse(Buffer.concat(chunks)));
-      } catch (error) {
-        reject(error as Error);
-      }
-    });
+    };
+    const onEnd = () => {
+      if (!settled) settle(false);
+    };
+    socket.on('data', onData).on('error', onError).on('end', onEnd);
   });
 }
 
-/** Splits a complete HTTP/1.1 response read until the server closed the connection. */
+/** Splits a complete HTTP/1.1 response (read until the server closed the connection, or whole by isWhole). */
 function parseResponse(data: Buffer): Answer {
   const end = data.indexOf('\r\n\r\n');
   const status = /^HTTP\/1\.[01] (\d{3})/.exec(data.subarray(0, 16).toString('latin1'))?.[1];
   if (end === -1 || status === undefined) throw Object.assign(new Error('malformed HTTP answer'), { code: 'EPROTO' });
   const head = data.subarray(0, end).toString('latin1').toLowerCase();
   let body = data.subarray(end + 4);
-  if (/\r\ntransfer-encoding:[^\r]*chunked/.test(head)) body = unchunk(body);
+  if (/\r\ntransfer-encoding:[^\r]*chunked/.test(head)) body = unchunk(body).body;
   else {
     const length = /\r\ncontent-length:\s*(\d+)/.exec(head)?.[1];
     if (length !== undefined) body = body.subarray(0, Number(length));
   }
-  return { status: Number(status), raw: body };
+  return { status: Number(status), raw: body, closes: /\r\nconnection:[^\r]*close/.test(head) };
 }
 
-/** Decodes a chunked body. */
-function unchunk(data: Buffer): Buffer {
+/** True once `data` holds a whole answer whose end its headers tell (a length, or the last chunk); one that ends only at the close never is. */
+function isWhole(data: Buffer): boolean {
+  const end = data.indexOf('\r\n\r\n');
+  if (end === -1) return false;
+  const head = data.subarray(0, end).toString('latin1').toLowerCase();
+  if (/\r\ntransfer-encoding:[^\r]*chunked/.test(head)) return unchunk(data.subarray(end + 4)).whole;
+  const length = /\r\ncontent-length:\s*(\d+)/.exec(head)?.[1];
+  return length !== undefined && data.length - end - 4 >= Number(length);
+}
+
+/** Decodes a chunked body; `whole` once its last (empty) chunk and the blank line after it arrived. */
+function unchunk(data: Buffer): { body: Buffer; whole: boolean } {
   const parts: Buffer[] = [];
   let at = 0;
   for (;;) {
     const eol = data.indexOf('\r\n', at);
     const size = eol === -1 ? 0 : Number.parseInt(data.subarray(at, eol).toString('latin1'), 16);
-    if (!(size > 0)) return Buffer.concat(parts);
+    if (!(size > 0)) return { body: Buffer.concat(parts), whole: eol !== -1 && size === 0 && data.indexOf('\r\n\r\n', eol) !== -1 };
     parts.push(data.subarray(eol + 2, eol + 2 + size));
     at = eol + 2 + size + 2;
   }
@@ -112,11 +142,11 @@ function unchunk(data: Buffer): Buffer {
 async function sendHttps(url: URL, method: string, headers: Record<string, string>, payload: Buffer | undefined, signal: AbortSignal | undefined): Promise<Answer> {
   // A pinned worker (core/tls-pin.ts): the request goes out only on a connection whose certificate
   // matched, written as the plain path writes it (node:https would add its HTTP client's load to every play).
+  // The connection is kept for the play's next request (cartridge/pinned-connections.ts).
   const pin = pinFor(url);
-  // core/tls-pin.ts loads only here, off the start-up path of plain-http workers.
   if (pin !== undefined) {
-    const socket = await import('../core/tls-pin.ts').then(({ connectPinned }) => connectPinned(url, pin, signal));
-    return exchange(socket, url, method, headers, payload, signal);
+    const socket = await takePinned(url, pin, signal);
+    return exchange(socket, url, method, headers, payload, signal, (done) => keepPinned(url, done as TLSSocket));
   }
   return new Promise((resolve, reject) => {
     const req = nodeHttps().request(url, { method, headers, signal, agent: false }, (res: IncomingMessage) => {
