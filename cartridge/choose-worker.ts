@@ -2,7 +2,7 @@
  * Learns every configured worker's health (from plexbeam-server's fleet cache when it is fresh,
  * else by asking each `GET /health` at once) and ranks those that can take a job.
  */
-import { requestJson } from './http.ts';
+import { requestJson, warmConnection } from './http.ts';
 import { canEncode } from '../core/codec-family.ts';
 import { nodeDns } from '../core/builtins.ts';
 import { isFleetCacheFresh, readFleetCache, RECENT_FAILURE_MS } from '../core/fleet-cache.ts';
@@ -75,6 +75,10 @@ function healthOf(workers: readonly WorkerTarget[], timeoutMs: number, fleetFile
   registerPins(workers);
   const cached = fleetFile === undefined || fleetFile === '' ? null : healthFromCache(workers, fleetFile);
   if (cached === null) return askWorkers(workers, timeoutMs);
+  // The worker the cache ranks first is likely the one the job goes to: a pinned one's TLS
+  // connection opens now, its handshake overlapping the parse (the dispatch takes it).
+  const first = rankWorkers(cached.results, null).candidates[0];
+  if (first !== undefined) warmConnection(first.url, timeoutMs);
   if (cached.unlisted.length === 0) return Promise.resolve(cached.results);
   return askWorkers(cached.unlisted, timeoutMs).then((live) => [...cached.results, ...live]);
 }

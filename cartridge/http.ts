@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { nodeHttps, nodeNet } from '../core/builtins.ts';
 import { pinFor } from '../core/worker-pins.ts';
-import { keepPinned, takePinned } from './pinned-connections.ts';
+import { keepPinned, takePinned, warmPinned } from './pinned-connections.ts';
 
 export interface JsonResponse {
   status: number;
@@ -43,6 +43,13 @@ export function requestJson(url: string, options: RequestOptions = {}): Promise<
     }
     return { status, body, text };
   });
+}
+
+/** Opens the connection to a pinned https worker now, for its next request to take (no-op for any other). */
+export function warmConnection(url: string, timeoutMs: number): void {
+  const target = new URL(url);
+  const pin = pinFor(target);
+  if (pin !== undefined) warmPinned(target, pin, AbortSignal.timeout(timeoutMs));
 }
 
 type Answer = { status: number; raw: Buffer; closes?: boolean };

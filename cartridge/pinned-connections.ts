@@ -8,6 +8,14 @@ import type { TLSSocket } from 'node:tls';
 
 /** Idle (or still opening) connections per origin, oldest first. */
 const idle = new Map<string, Promise<TLSSocket | null>[]>();
+/** One per connection being opened: resolved once its TLS hello is out (or it failed, or HELLO_WAIT_MS passed). */
+const opening = new Set<Promise<void>>();
+
+/**
+ * How long after a connection's start its hello may hold up the caller of helloSent: on loopback
+ * or a LAN the TCP connection is up well within it; a far worker's round trip does not hold up the parse.
+ */
+const HELLO_WAIT_MS = 3;
 
 const ignore = () => undefined;
 
@@ -29,6 +37,11 @@ export async function takePinned(url: URL, pin: string, signal?: AbortSignal): P
     }
   }
   return connect(url, pin, signal);
+}
+
+/** Resolves once every pinned connection being opened has sent its TLS hello (at once when none is). */
+export function helloSent(): Promise<void> | null {
+  return opening.size === 0 ? null : Promise.all(opening).then(() => undefined);
 }
 
 /** Gives back a connection whose answer was read whole, for the next request to `url`'s origin. */
@@ -59,5 +72,15 @@ function queue(origin: string): Promise<TLSSocket | null>[] {
 
 // core/tls-pin.ts (and node:tls) load only here, off the start-up path of plain-http workers.
 function connect(url: URL, pin: string, signal?: AbortSignal): Promise<TLSSocket> {
-  return import('../core/tls-pin.ts').then(({ connectPinned }) => connectPinned(url, pin, signal));
+  let sent = () => undefined as void;
+  const hello = new Promise<void>((resolve) => (sent = resolve));
+  opening.add(hello);
+  void hello.then(() => opening.delete(hello));
+  const socket = import('../core/tls-pin.ts').then(({ connectPinned }) => {
+    const connecting = connectPinned(url, pin, signal, sent);
+    setTimeout(sent, HELLO_WAIT_MS).unref();
+    return connecting;
+  });
+  socket.then(sent, sent);
+  return socket;
 }

@@ -20,6 +20,7 @@ import { watchFirstSegment } from './first-output.ts';
 import { realTranscoderPath, runReal, type ChildFate, type RealRun } from './local.ts';
 import { runRemote, type RemoteOutcome } from './remote.ts';
 import { createListLog, type ListLog } from './list-log.ts';
+import { helloSent } from './pinned-connections.ts';
 import type { FailoverContext } from './resume/failover.ts';
 import { sessionStartRow } from './session-facts.ts';
 import { createSessionRecorder, endPatch, fallbackPatch, type SessionRecorder } from './session.ts';
@@ -69,6 +70,8 @@ export async function runCartridge(input: CartridgeInput): Promise<ChildFate> {
   // One turn of the event loop: the health requests connect and go out before the parse, which then overlaps their round trips.
   const known = health === null ? null : settledValue(health);
   if (health !== null) await new Promise((resolve) => setImmediate(resolve));
+  // A pinned worker's connection opening (its health, or the dispatch's from the cache): its TLS hello goes out before the parse too.
+  await helloSent();
   // Already known that no worker can take it (none configured; every one down, draining or full,
   // as the fleet cache or a refused connection tells at once): Plex's transcoder starts now, and
   // the parse (about 10 ms of a Plex argv), the session row and the watch follow while it runs.

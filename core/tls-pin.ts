@@ -14,9 +14,13 @@ export function normalizeFingerprint(text: string): string {
   return hex.match(/../g)?.join(':') ?? '';
 }
 
-/** Connects to `url`'s host and port over TLS and resolves with the socket once its certificate is the one pinned; rejects CERT_FINGERPRINT_MISMATCH otherwise. */
-export function connectPinned(url: URL, fingerprint: string, signal?: AbortSignal): Promise<TLSSocket> {
-  return handshake(url, signal).then((socket) => {
+/**
+ * Connects to `url`'s host and port over TLS and resolves with the socket once its certificate is
+ * the one pinned; rejects CERT_FINGERPRINT_MISMATCH otherwise. `onConnected` is called when the
+ * TCP connection is up and the TLS hello has gone out (the cartridge parses meanwhile).
+ */
+export function connectPinned(url: URL, fingerprint: string, signal?: AbortSignal, onConnected?: () => void): Promise<TLSSocket> {
+  return handshake(url, signal, onConnected).then((socket) => {
     const seen = socket.getPeerCertificate().fingerprint256 ?? '';
     if (seen === normalizeFingerprint(fingerprint)) return socket;
     socket.destroy();
@@ -32,7 +36,7 @@ export async function readCertificateFingerprint(url: URL, signal?: AbortSignal)
   return fingerprint;
 }
 
-function handshake(url: URL, signal: AbortSignal | undefined): Promise<TLSSocket> {
+function handshake(url: URL, signal: AbortSignal | undefined, onConnected?: () => void): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const host = url.hostname.replace(/^\[|\]$/g, '');
@@ -42,6 +46,8 @@ function handshake(url: URL, signal: AbortSignal | undefined): Promise<TLSSocket
     const socket = nodeTls().connect({ host, port: Number(url.port || 443), rejectUnauthorized: false, ca: [], ALPNProtocols: ['http/1.1'], ...(isAddress ? {} : { servername: host }) });
     const onAbort = () => socket.destroy(signal?.reason as Error);
     signal?.addEventListener('abort', onAbort, { once: true });
+    // Node starts the handshake in its own 'connect' listener, registered before this one.
+    if (onConnected !== undefined) socket.once('connect', onConnected);
     socket.once('secureConnect', () => {
       signal?.removeEventListener('abort', onAbort);
       resolve(socket);

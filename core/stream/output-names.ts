@@ -47,7 +47,7 @@ function patternOf(path: string): { re: RegExp; literal: boolean } {
 
 /** The output names of `argv` run in `cwd` (both as the Plex machine sees them). */
 export function outputNames(argv: readonly string[], cwd: string): OutputNames {
-  const patterns: { re: RegExp; literal: boolean }[] = [];
+  const paths: string[] = [];
   const folders = new Set<string>();
   argv.forEach((value, index) => {
     const before = argv[index - 1];
@@ -58,10 +58,12 @@ export function outputNames(argv: readonly string[], cwd: string): OutputNames {
     // An option's value that merely looks like a file (`-preset x.y`) costs nothing: it is only a name Plex may receive.
     if (value.split('/').includes('..')) return;
     const path = isAbsolute(value) ? resolve(value) : resolve(cwd, value);
-    patterns.push(patternOf(path));
+    paths.push(path);
     folders.add(dirname(path));
   });
-  const match = (path: string) => (isAbsolute(path) && resolve(path) === path ? patterns.find((p) => p.re.test(path)) : undefined);
+  // The patterns are made on the first match: a play's storage choice asks only for the folders.
+  let patterns: { re: RegExp; literal: boolean }[] | undefined;
+  const match = (path: string) => (isAbsolute(path) && resolve(path) === path ? (patterns ??= paths.map(patternOf)).find((p) => p.re.test(path)) : undefined);
   return {
     accepts: (path) => match(path) !== undefined,
     isLiteral: (path) => match(path)?.literal === true,
