@@ -8,7 +8,8 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { requestJson } from '../../cartridge/http.ts';
+import { requestJson, warmConnection } from '../../cartridge/http.ts';
+import { helloSent } from '../../cartridge/pinned-connections.ts';
 import { registerPins } from '../../core/worker-pins.ts';
 
 const dir = t.testdir();
@@ -47,6 +48,21 @@ t.test('health and dispatch to a pinned worker go over one connection', async (t
   t.match(health, { status: 200, body: { url: '/health' } });
   t.match(dispatch, { status: 202, body: { url: '/transcode' } });
   t.equal(worker.connections(), 1, 'one handshake for both');
+});
+
+t.test('a connection opened ahead (the health from the fleet cache) is the one the dispatch takes', async (t) => {
+  const worker = await startWorker(t, json);
+  registerPins([{ url: worker.url, fingerprint }]);
+  warmConnection(worker.url, 5000);
+  const hello = helloSent();
+  t.not(hello, null, 'a connection is opening');
+  await hello;
+  t.equal(helloSent(), null, 'its hello is out');
+  t.match(await requestJson(`${worker.url}/transcode`, { method: 'POST', body: {} }), { status: 202 });
+  t.equal(worker.connections(), 1);
+  // Plain http workers and unpinned ones are never opened ahead.
+  warmConnection('http://127.0.0.1:9/', 5000);
+  t.equal(helloSent(), null);
 });
 
 t.test('a chunked answer is read whole, and the connection still serves the next request', async (t) => {
