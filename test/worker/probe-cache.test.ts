@@ -10,14 +10,14 @@ import { createProbeCache, identifyFile } from '../../worker/probe-cache.ts';
 
 const PATH = '/usr/local/bin:/usr/bin:/bin';
 
-/** A stand-in ffprobe: appends its input to `runs` and prints facts (exit 1 for a name with "bad" or no such file). */
+/** A stand-in ffprobe: appends its input to `runs` and prints facts (exit 1 for a name with "bad" or no such file; a "growing" file grows while it is read). */
 function fakeFfprobe(dir: string): { path: string; runs: () => string[] } {
   const path = join(dir, 'ffprobe');
   const runs = join(dir, 'runs.txt');
   writeFileSync(path, `#!/bin/sh
 for last; do :; done
 echo "$last" >> '${runs}'
-case "$last" in *bad*) exit 1 ;; esac
+case "$last" in *bad*) exit 1 ;; *growing*) echo more >> "$last" ;; esac
 [ -f "$last" ] || exit 1
 echo '{"streams":[{"index":0,"codec_type":"video","codec_name":"h264"}],"format":{"duration":"10.5"}}'
 `);
@@ -28,7 +28,7 @@ echo '{"streams":[{"index":0,"codec_type":"video","codec_name":"h264"}],"format"
 const FACTS: InputFacts = { streams: [{ index: 0, codec_type: 'video', codec_name: 'h264' }], duration: 10.5 };
 
 t.test('a file unchanged since its probe is not probed again; a changed one is', async (t) => {
-  const dir = t.testdir({ 'film.mkv': 'original bytes', 'other.mkv': 'other bytes', 'bad.mkv': 'unreadable' });
+  const dir = t.testdir({ 'film.mkv': 'original bytes', 'other.mkv': 'other bytes', 'bad.mkv': 'unreadable', 'growing.mkv': 'being written' });
   const ffprobe = fakeFfprobe(dir);
   const cache = createProbeCache();
   const probe = async (inputs: string[]) => {
@@ -63,6 +63,8 @@ t.test('a file unchanged since its probe is not probed again; a changed one is',
 
   t.same((await probe(['bad.mkv'])).facts, [undefined], 'a failed probe leaves the input without facts');
   t.same((await probe(['bad.mkv'])).stats, { cached: 0, probed: 1 }, 'and is not kept: the next play probes again');
+  t.same((await probe(['growing.mkv'])).facts, [FACTS], 'a file written to while ffprobe read it: its facts are used…');
+  t.same((await probe(['growing.mkv'])).stats, { cached: 0, probed: 1 }, '…but not kept');
   t.same((await probe(['http://127.0.0.1:1/live.ts', join(dir, 'missing.mkv')])).facts, [undefined, undefined], 'HTTP is never probed; a missing file gets no facts');
   t.notOk(ffprobe.runs().includes('http://127.0.0.1:1/live.ts'), 'ffprobe never saw the HTTP input');
   t.equal(cache.size, 2, 'two files known: film.mkv as it is now (its new facts replaced the old), other.mkv');
