@@ -16,6 +16,14 @@ const opening = new Set<Promise<void>>();
  * or a LAN the TCP connection is up well within it; a far worker's round trip does not hold up the parse.
  */
 const HELLO_WAIT_MS = 3;
+/**
+ * An idle connection older than this is closed, not reused: far below any server's keep-alive
+ * timeout (Node's default 5 s), so a request is never written as the worker closes it. The
+ * requests of a play's start follow each other within milliseconds; later ones open their own.
+ */
+const MAX_IDLE_MS = 1000;
+/** When each idle connection was parked. */
+const parkedAt = new WeakMap<TLSSocket, number>();
 
 const ignore = () => undefined;
 
@@ -30,7 +38,8 @@ export async function takePinned(url: URL, pin: string, signal?: AbortSignal): P
   const waiting = idle.get(url.origin) ?? [];
   for (let next = waiting.shift(); next !== undefined; next = waiting.shift()) {
     const socket = await (signal === undefined ? next : Promise.race([next, aborted(signal)]));
-    if (socket !== null && !socket.destroyed && socket.writable && !socket.readableEnded) {
+    if (socket !== null && Date.now() - (parkedAt.get(socket) ?? 0) > MAX_IDLE_MS) socket.destroy();
+    else if (socket !== null && !socket.destroyed && socket.writable && !socket.readableEnded) {
       socket.removeListener('error', ignore);
       socket.ref();
       return socket;
@@ -53,6 +62,7 @@ export function keepPinned(url: URL, socket: TLSSocket): void {
 function park(socket: TLSSocket): TLSSocket {
   socket.on('error', ignore);
   socket.unref();
+  parkedAt.set(socket, Date.now());
   return socket;
 }
 

@@ -92,6 +92,10 @@ t.test('a connection the worker says it closes, or closed while idle, is not use
   await new Promise((resolve) => setTimeout(resolve, 100));
   t.match(await requestJson(`${worker.url}/after-idle-close`), { status: 200, body: { url: '/after-idle-close' } });
   t.equal(worker.connections(), 3, 'a new connection after the worker closed the idle one');
+  // Idle for more than a second: closed rather than reused (never written as the worker closes it).
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  t.match(await requestJson(`${worker.url}/after-long-idle`), { status: 200 });
+  t.equal(worker.connections(), 4, 'a new connection after a long idle time');
 });
 
 t.test('a wrong pin is refused before anything is sent', async (t) => {
