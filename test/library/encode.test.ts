@@ -8,8 +8,8 @@ import { statSync } from 'node:fs';
 import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { haveFfmpeg, makeClip } from './clips.ts';
-import { BIN, decodeErrors, jobRow, library, namesIn, probe, sha256, startLibraryWorker, startServer, waitForJob, writeServerConfig } from './helpers.ts';
+import { haveFfmpeg } from './clips.ts';
+import { BIN, decodeErrors, jobRow, makeFilms, library, namesIn, probe, sha256, startLibraryWorker, startServer, waitForJob, writeServerConfig } from './helpers.ts';
 
 if (!haveFfmpeg()) {
   t.plan(0, 'ffmpeg and ffprobe are not on PATH');
@@ -18,9 +18,7 @@ if (!haveFfmpeg()) {
 
 const dir = realpathSync(t.testdir({ media: { Films: {} }, tx: {}, run: {} }));
 const films = join(dir, 'media', 'Films');
-const h264 = makeClip(join(films, 'H264 Film.mkv'), { codec: 'h264', seconds: 2 });
-const hevc = makeClip(join(films, 'HEVC Film.mp4'), { codec: 'hevc', container: 'mp4', seconds: 2 });
-const before = { h264: { sha: sha256(h264), size: statSync(h264).size, probe: probe(h264) }, hevc: { sha: sha256(hevc), size: statSync(hevc).size, probe: probe(hevc) } };
+const { h264, hevc, before } = makeFilms(films);
 
 const worker = await startLibraryWorker(dir, join(dir, 'media'));
 t.teardown(() => worker.stop('SIGKILL'));

@@ -2,13 +2,12 @@
 // during its encode, a file Plex has open, and a disk that fills up. Each runs the built CLI, the
 // real `plexbeam server` and a real loopback worker, and leaves the file byte-identical (sha256) to
 // what it was (or to what the user made of it), with no temporary output beside it.
-import { appendFileSync, copyFileSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { spawnOwned } from '../cartridge/helpers.ts';
 import { haveFfmpeg, makeClip } from './clips.ts';
-import { jobRow, library, namesIn, probe, setUpCase, sha256, startLibraryWorker, startServer, waitForJob, writeServerConfig } from './helpers.ts';
+import { fullDiskCase, jobRow, library, namesIn, probe, setUpCase, sha256, startLibraryWorker, startServer, tmpfsWorks, waitForJob, writeServerConfig } from './helpers.ts';
 
 if (!haveFfmpeg()) {
   t.plan(0, 'ffmpeg and ffprobe are not on PATH');
@@ -108,28 +107,11 @@ t.test('a worker that takes no library job (libraryJobs 0) refuses it; the job s
   t.same(namesIn(c.media), ['Film.mkv']);
 });
 
-const root = process.getuid?.() === 0;
-const tmpfsWorks = root && spawnSync('mount', ['--version']).status === 0;
 t.test('a disk that fills up during the encode leaves the original, and the job fails with the reason', { skip: tmpfsWorks ? false : 'needs root to mount a small tmpfs' }, async (t) => {
-  const full = join(dir, 'media', 'full');
-  mkdirSync(full, { recursive: true });
-  const clip = makeClip(join(dir, 'full-clip.mkv'), { codec: 'h264', seconds: 2 });
   // Room for the original and 48 KiB more: the encode (a few hundred kB) cannot fit.
-  const size = Math.ceil((statSync(clip).size + 48 * 1024) / 4096) * 4096;
-  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'plexbeam-test-full', full], { encoding: 'utf8' });
-  if (mount.status !== 0) return void t.comment(`skipped: cannot mount a tmpfs: ${mount.stderr.trim()}`);
-  t.teardown(() => void spawnSync('umount', ['-l', full]));
-  const path = join(full, 'Film.mkv');
-  copyFileSync(clip, path);
-  rmSync(clip);
-  const sha = sha256(path);
-  const caseRoot = join(dir, 'cases', 'full');
-  mkdirSync(caseRoot, { recursive: true });
-  const config = writeServerConfig(caseRoot, workers);
-  t.equal(library(caseRoot, config, 'scan', full).status, 0);
-  const server = await startServer(caseRoot, config);
-  t.teardown(() => server.stop());
-  const run = library(caseRoot, config, 'encode', '--codec', 'hevc', '--min-savings', '1', '--wait');
+  const c = await fullDiskCase(t, dir, 48 * 1024, workers);
+  if (c === null) return;
+  const { full, path, sha, caseRoot, run } = c;
   t.equal(run.status, 1, 'exit 1: a job failed');
   const row = jobRow(caseRoot, 1);
   // The worker reports its ffmpeg's "No space left on device" as a failure (LIBRARY_DISK_FULL),

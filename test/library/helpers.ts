@@ -1,9 +1,10 @@
 /** Helpers for the library encode tests: the real worker and `plexbeam server`, the CLI, the job rows, checksums and ffprobe. */
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import type { Test } from 'tap';
 import { followJsonLogs, type JsonLogFollower } from '../harness/json-log-process.ts';
 import { API_KEY, BIN, spawnOwned } from '../cartridge/helpers.ts';
 import { startRealWorker, type RealWorker } from '../cartridge/workers.ts';
@@ -115,4 +116,46 @@ export function setUpCase(dir: string, name: string, workers: readonly { url: st
   const scan = library(root, config, 'scan', media);
   if (scan.status !== 0) throw new Error(`scan: ${scan.stderr}`);
   return { root, media, path, config, sha: sha256(path) };
+}
+
+/** Whether a test may mount a small tmpfs (root and mount(8)): the disk-full cases need one. */
+export const tmpfsWorks = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
+
+/**
+ * A disk-full case: `dir/media/full` a tmpfs with room for a 2 s clip and `roomBytes` more (too
+ * little for its encode), the clip in it as Film.mkv, scanned, `plexbeam server` up with
+ * `workers`, and `library encode --codec hevc --wait` run to its end. Null (a comment said why)
+ * when the tmpfs cannot be mounted.
+ */
+export async function fullDiskCase(t: Test, dir: string, roomBytes: number, workers: readonly { url: string; name: string; storage?: 'auto' | 'shared' | 'stream' }[]) {
+  const full = join(dir, 'media', 'full');
+  mkdirSync(full, { recursive: true });
+  const clip = makeClip(join(dir, 'full-clip.mkv'), { codec: 'h264', seconds: 2 });
+  const size = Math.ceil((statSync(clip).size + roomBytes) / 4096) * 4096;
+  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'plexbeam-test-full', full], { encoding: 'utf8' });
+  if (mount.status !== 0) {
+    t.comment(`skipped: cannot mount a tmpfs: ${mount.stderr.trim()}`);
+    return null;
+  }
+  t.teardown(() => void spawnSync('umount', ['-l', full]));
+  const path = join(full, 'Film.mkv');
+  copyFileSync(clip, path);
+  rmSync(clip);
+  const sha = sha256(path);
+  const caseRoot = join(dir, 'cases', 'full');
+  mkdirSync(caseRoot, { recursive: true });
+  const config = writeServerConfig(caseRoot, workers);
+  t.equal(library(caseRoot, config, 'scan', full).status, 0);
+  const server = await startServer(caseRoot, config);
+  t.teardown(() => server.stop());
+  const run = library(caseRoot, config, 'encode', '--codec', 'hevc', '--min-savings', '1', '--wait');
+  return { full, path, sha, caseRoot, server, run };
+}
+
+/** The two films of the encode tests in `films`: an H.264 mkv and an HEVC mp4 (2 s each), with each one's checksum, size and ffprobe view before any encode. */
+export function makeFilms(films: string) {
+  const h264 = makeClip(join(films, 'H264 Film.mkv'), { codec: 'h264', seconds: 2 });
+  const hevc = makeClip(join(films, 'HEVC Film.mp4'), { codec: 'hevc', container: 'mp4', seconds: 2 });
+  const facts = (path: string) => ({ sha: sha256(path), size: statSync(path).size, probe: probe(path) });
+  return { h264, hevc, before: { h264: facts(h264), hevc: facts(hevc) } };
 }

@@ -5,12 +5,11 @@
 // while the encode downloads (a small tmpfs). Each leaves the original byte for byte (sha256) or
 // the verified encode under the name, never anything else, and the job done, retried or failed
 // with its reason; nothing is left beside the file.
-import { copyFileSync, existsSync, mkdirSync, realpathSync, rmSync, statSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { haveFfmpeg, makeClip } from './clips.ts';
-import { decodeErrors, jobRow, library, namesIn, probe, setUpCase, sha256, startLibraryWorker, startServer, waitForJob, writeServerConfig } from './helpers.ts';
+import { haveFfmpeg } from './clips.ts';
+import { decodeErrors, fullDiskCase, jobRow, library, namesIn, probe, setUpCase, sha256, startLibraryWorker, startServer, tmpfsWorks, waitForJob } from './helpers.ts';
 import { startLinkProxy, type LinkProxy } from './link-proxy.ts';
 
 if (!haveFfmpeg()) {
@@ -122,27 +121,11 @@ t.test('the worker restarted before the encode was downloaded: it removes the de
   t.same(namesIn(c.media), ['Film.mkv']);
 });
 
-const tmpfsWorks = process.getuid?.() === 0 && spawnSync('mount', ['--version']).status === 0;
 t.test('the Plex side\'s disk full while the encode downloads: the original stays, the job fails with LIBRARY_DISK_FULL', { skip: tmpfsWorks ? false : 'needs root to mount a small tmpfs' }, async (t) => {
-  const full = join(dir, 'media', 'full');
-  mkdirSync(full, { recursive: true });
-  const clip = makeClip(join(dir, 'full-clip.mkv'), { codec: 'h264', seconds: 2 });
   // Room for the original and 16 KiB more: the encode (a few hundred kB) cannot fit.
-  const size = Math.ceil((statSync(clip).size + 16 * 1024) / 4096) * 4096;
-  const mount = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'plexbeam-test-full', full], { encoding: 'utf8' });
-  if (mount.status !== 0) return void t.comment(`skipped: cannot mount a tmpfs: ${mount.stderr.trim()}`);
-  t.teardown(() => void spawnSync('umount', ['-l', full]));
-  const path = join(full, 'Film.mkv');
-  copyFileSync(clip, path);
-  rmSync(clip);
-  const sha = sha256(path);
-  const caseRoot = join(dir, 'cases', 'full');
-  mkdirSync(caseRoot, { recursive: true });
-  const config = writeServerConfig(caseRoot, [{ url: worker.url, name: 'gpu', storage: 'stream' }]);
-  t.equal(library(caseRoot, config, 'scan', full).status, 0);
-  const server = await startServer(caseRoot, config);
-  t.teardown(() => server.stop());
-  const run = library(caseRoot, config, 'encode', '--codec', 'hevc', '--min-savings', '1', '--wait');
+  const c = await fullDiskCase(t, dir, 16 * 1024, [{ url: worker.url, name: 'gpu', storage: 'stream' }]);
+  if (c === null) return;
+  const { full, path, sha, caseRoot, server, run } = c;
   t.equal(run.status, 1, 'exit 1: a job failed');
   const row = jobRow(caseRoot, 1);
   t.match(row, { state: 'failed', attempts: 1, error: /^LIBRARY_DISK_FULL: no room beside the original for the encode \(No space left on device after \d+ of \d+ bytes\); nothing replaced$/ });

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, realpathSync, statSync } from 'node
 import { join } from 'node:path';
 import t from 'tap';
 import { haveFfmpeg, makeClip } from './clips.ts';
-import { decodeErrors, jobRow, library, namesIn, probe, sha256, startLibraryWorker, startServer, waitForJob, writeServerConfig } from './helpers.ts';
+import { decodeErrors, jobRow, makeFilms, library, namesIn, probe, sha256, startLibraryWorker, startServer, waitForJob, writeServerConfig } from './helpers.ts';
 
 if (!haveFfmpeg()) {
   t.plan(0, 'ffmpeg and ffprobe are not on PATH');
@@ -19,9 +19,7 @@ t.setTimeout(300_000);
 
 const dir = realpathSync(t.testdir({ plex: { Films: {} }, 'worker-media': {}, tx: {}, run: {} }));
 const films = join(dir, 'plex', 'Films');
-const h264 = makeClip(join(films, 'H264 Film.mkv'), { codec: 'h264', seconds: 2 });
-const hevc = makeClip(join(films, 'HEVC Film.mp4'), { codec: 'hevc', container: 'mp4', seconds: 2 });
-const before = { h264: { sha: sha256(h264), size: statSync(h264).size, probe: probe(h264) }, hevc: { sha: sha256(hevc), size: statSync(hevc).size, probe: probe(hevc) } };
+const { h264, hevc, before } = makeFilms(films);
 
 // The worker's own media folder holds nothing of the Plex side's library.
 const worker = await startLibraryWorker(dir, join(dir, 'worker-media'));

@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { openSessionLog } from '../../core/session-log/index.ts';
 import { startFakePms } from '../harness/index.ts';
-import { followJsonLogs } from '../harness/json-log-process.ts';
 import { API_KEY, BIN, installShim, makeMedia, plexEnv, spawnOwned, startShim, until } from '../cartridge/helpers.ts';
 import { startRealWorker } from '../cartridge/workers.ts';
+import { spawnServer } from './helpers.ts';
 
 const ARTEFACTS = fileURLToPath(new URL('../../.tap/dashboard/', import.meta.url));
 const dir = realpathSync(t.testdir({ media: {}, tx: { play: {} }, data: {} }));
@@ -28,12 +28,7 @@ log.close();
 const config = join(dir, 'config.json');
 writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), plexDir: join(dir, 'plex'), workers: [{ url: worker.url, apiKey: API_KEY, name: 'gpu' }], server: { fleetFile: join(dir, 'fleet.json'), probeIntervalMs: 200, listen: '127.0.0.1:0' } }));
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
-const server = spawnOwned(BIN, ['server', '--config', config], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-const logs = followJsonLogs(server, { timeoutMs: 20_000 });
-t.teardown(() => {
-  if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
-  return logs.exited;
-});
+const { logs } = spawnServer(t, config, env);
 const { port } = (await logs.waitForLog((l) => typeof l.msg === 'string' && l.msg.startsWith('dashboard on '))) as { port: number };
 const base = `http://127.0.0.1:${port}`;
 

@@ -8,9 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import type { FleetCache } from '../../core/fleet-cache.ts';
-import { followJsonLogs } from '../harness/json-log-process.ts';
 import { API_KEY, BIN, spawnOwned, until } from '../cartridge/helpers.ts';
 import { startRealWorker } from '../cartridge/workers.ts';
+import { spawnServer } from './helpers.ts';
 
 const dir = realpathSync(t.testdir({ media: {}, tx: {} }));
 const worker = await startRealWorker(dir, { mediaRoots: [join(dir, 'media')], transcodeRoots: [join(dir, 'tx')], maxJobs: 3 });
@@ -57,12 +57,7 @@ writeFileSync(config, JSON.stringify({
 }));
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
 
-const server = spawnOwned(BIN, ['server', '--config', config], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-const serverLogs = followJsonLogs(server, { timeoutMs: 20_000 });
-t.teardown(() => {
-  if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
-  return serverLogs.exited;
-});
+const { server, logs: serverLogs } = spawnServer(t, config, env);
 
 const readCache = () => {
   try {

@@ -11,9 +11,9 @@ import t from 'tap';
 import { checkWorkers } from '../../cartridge/choose-worker.ts';
 import { loadConfig, validateConfig } from '../../core/config.ts';
 import type { FleetCache } from '../../core/fleet-cache.ts';
-import { followJsonLogs } from '../harness/json-log-process.ts';
-import { API_KEY, BIN, spawnOwned, until } from '../cartridge/helpers.ts';
+import { API_KEY, BIN, until } from '../cartridge/helpers.ts';
 import { startRealWorker } from '../cartridge/workers.ts';
+import { spawnServer } from './helpers.ts';
 
 t.test('a worker entry is a url or a DNS pool, exactly one', async (t) => {
   t.throws(() => validateConfig({ workers: [{ apiKey: 'k' }] }), { code: 'CONFIG_INVALID', message: /missing required key `workers\[0\]\.url` \(or `dns` for a DNS pool\)/ });
@@ -56,12 +56,7 @@ t.test('the server probes every address of the name, and follows the name as it 
   const config = join(dir, 'config.json');
   writeFileSync(config, JSON.stringify({ dataDir: join(dir, 'data'), workers: [{ dns: name, port, apiKey: API_KEY, name: 'pool' }], server: { fleetFile, probeIntervalMs: 200, listen: '127.0.0.1:0' } }));
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
-  const server = spawnOwned(BIN, ['server', '--config', config], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs = followJsonLogs(server, { timeoutMs: 20_000 });
-  t.teardown(() => {
-    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
-    return logs.exited;
-  });
+  const { logs } = spawnServer(t, config, env);
   const read = () => {
     try {
       return JSON.parse(readFileSync(fleetFile, 'utf8')) as FleetCache;

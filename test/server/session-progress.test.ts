@@ -7,9 +7,9 @@ import { realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { startFakePms } from '../harness/index.ts';
-import { followJsonLogs } from '../harness/json-log-process.ts';
-import { API_KEY, BIN, installShim, makeMedia, plexEnv, spawnOwned, startShim, until } from '../cartridge/helpers.ts';
+import { API_KEY, BIN, installShim, makeMedia, plexEnv, startShim, until } from '../cartridge/helpers.ts';
 import { startRealWorker } from '../cartridge/workers.ts';
+import { spawnServer } from './helpers.ts';
 
 const dir = realpathSync(t.testdir({ tx: { play: {} } }));
 const IN = makeMedia(join(dir, 'media', 'in.mkv'), 30);
@@ -25,12 +25,7 @@ writeFileSync(config, JSON.stringify({
   server: { fleetFile: join(dir, 'run', 'fleet.json'), probeIntervalMs: 200, listen: '127.0.0.1:0' },
 }));
 const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir };
-const server = spawnOwned(BIN, ['server', '--config', config], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-const logs = followJsonLogs(server, { timeoutMs: 20_000 });
-t.teardown(() => {
-  if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
-  return logs.exited;
-});
+const { logs } = spawnServer(t, config, env);
 await logs.waitForLog((line) => line.msg === 'fleet monitor running');
 const cli = (...args: string[]) => spawnSync(BIN, [...args, '--config', config], { env, encoding: 'utf8', timeout: 20_000 });
 

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import t from 'tap';
 import type { FleetCache } from '../../core/fleet-cache.ts';
 import { normalizeFingerprint } from '../../core/tls-pin.ts';
-import { followJsonLogs } from '../harness/json-log-process.ts';
-import { API_KEY, BIN, installShim, makeMedia, plexEnv, readSessions, runShim, spawnOwned, until, writeConfig } from '../cartridge/helpers.ts';
+import { API_KEY, BIN, installShim, makeMedia, plexEnv, readSessions, runShim, until, writeConfig } from '../cartridge/helpers.ts';
 import { startRealWorker } from '../cartridge/workers.ts';
+import { spawnServer } from './helpers.ts';
 
 const dir = realpathSync(t.testdir({ media: {}, tx: { s: {} } }));
 const cert = join(dir, 'cert.pem');
@@ -61,12 +61,7 @@ t.test('plexbeam-server: the pinned worker up, the wrong fingerprint down, sayin
   const doc = JSON.parse(readFileSync(config, 'utf8'));
   const serverConfig = join(dir, 'server.json');
   writeFileSync(serverConfig, JSON.stringify({ ...doc, server: { fleetFile, probeIntervalMs: 200, listen: '127.0.0.1:0' } }));
-  const server = spawnOwned(BIN, ['server', '--config', serverConfig], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const logs = followJsonLogs(server, { timeoutMs: 20_000 });
-  t.teardown(() => {
-    if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
-    return logs.exited;
-  });
+  const { logs } = spawnServer(t, serverConfig, env);
   const cache = await until(() => {
     try {
       return JSON.parse(readFileSync(fleetFile, 'utf8')) as FleetCache;

@@ -43,21 +43,7 @@ export async function startWorker(dir: string, worker: Record<string, unknown>, 
     logs,
     waitForLog,
     exited,
-    async request(method, path, body, headers = { 'x-api-key': API_KEY }) {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await response.text();
-      let json: unknown = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        // not JSON (metrics)
-      }
-      return { status: response.status, json, text };
-    },
+    request: workerRequest(base),
     async stop(signal = 'SIGTERM') {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;
@@ -66,6 +52,25 @@ export async function startWorker(dir: string, worker: Record<string, unknown>, 
 }
 
 /** Makes a small H.264/AAC Matroska file of `seconds` seconds. */
+/** `request` of a RunningWorker: one call to the worker's API at `base` (the test key unless `headers` say otherwise), its status, body text and JSON (null where it is none: metrics). */
+export function workerRequest(base: string): RunningWorker['request'] {
+  return async (method, path, body, headers = { 'x-api-key': API_KEY }) => {
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json: unknown = null;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // not JSON (metrics)
+    }
+    return { status: response.status, json, text };
+  };
+}
+
 export function makeMedia(path: string, seconds = 4): string {
   const result = spawnSync('ffmpeg', [
     '-hide_banner', '-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=s=320x240:r=25:d=${seconds}`, '-f', 'lavfi', '-i', `sine=d=${seconds}`,

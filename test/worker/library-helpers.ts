@@ -7,7 +7,7 @@ import { createLogger } from '../../core/log.ts';
 import { checkConfinement, createJobConfiner } from '../../worker/confine/index.ts';
 import type { HardwareProbe } from '../../worker/probe/index.ts';
 import { createWorkerServer, type WorkerServer } from '../../worker/server.ts';
-import { API_KEY, processGroup, type LogLine, type RunningWorker } from './helpers.ts';
+import { API_KEY, processGroup, workerRequest, type LogLine, type RunningWorker } from './helpers.ts';
 
 /** Polls `GET /library/jobs/:id` until the job has ended; its last status. */
 export async function waitForLibraryEnd(worker: RunningWorker, id: string, timeoutMs = 90_000): Promise<any> {
@@ -95,21 +95,7 @@ export async function startInProcessWorker(dir: string, worker: Record<string, u
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
-    async request(method, path, body, headers = { 'x-api-key': API_KEY }) {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-      });
-      const text = await response.text();
-      let json: unknown = null;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      return { status: response.status, json, text };
-    },
+    request: workerRequest(base),
     stop() {
       closed ??= server.close().then(() => ({ code: 0, signal: null }));
       return closed;
