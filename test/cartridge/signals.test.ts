@@ -84,7 +84,9 @@ t.test('SIGTERM while the job is being dispatched: the job the worker accepts is
   const fake = await startFakeWorker({ health: { body: healthBody() }, transcode: { status: 202, delayMs: 600 }, link: () => undefined });
   t.teardown(() => fake.close());
   const run = startShim(plex, endless('early'), { env: plexEnv({ PLEXBEAM_CONFIG: configFor(fake) }), cwd: join(dir, 'tx', 'early') });
-  await until(() => fake.requests.find((r) => r.url === '/health'), 10_000, 'the health check');
+  // The dispatch is on the wire and its answer (the job id) 600 ms away: a loaded machine may take
+  // longer than the health check to send it, so wait for the request itself.
+  await until(() => fake.requests.find((r) => r.method === 'POST' && r.url === '/transcode'), 10_000, 'the dispatch');
   run.proc.kill('SIGTERM');
   const end = await run.exited;
   t.same({ code: end.code, signal: end.signal }, { code: 255, signal: null });
