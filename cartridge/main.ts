@@ -12,8 +12,32 @@ import type { Commitment } from './commitment.ts';
 import type { ChildFate } from './local.ts';
 import { catchStopSignals } from './signals.ts';
 
-// Per user: Plex runs the shim as `plex`, tests and benchmarks as someone else.
-module.enableCompileCache?.(join(tmpdir(), `plexbeam-compile-cache-${process.getuid?.() ?? 0}`));
+/**
+ * The compile cache's folder, per user (Plex runs the shim as `plex`, tests and benchmarks as
+ * someone else), used only when it is this user's own: Node runs the code it finds there as is,
+ * so a folder another user made first in a shared /tmp, a symlink, or one others may write would
+ * let them run code as Plex. Made 0700 when missing; otherwise the shim runs without the cache.
+ */
+function ownCompileCacheDir(): string | undefined {
+  const uid = process.getuid?.();
+  // Without an ES namespace (see core/builtins.ts: `import … from 'node:fs'` costs 5-15 ms here).
+  const fs = process.getBuiltinModule?.('node:fs') as typeof import('node:fs') | undefined;
+  if (uid === undefined || fs === undefined) return undefined;
+  const dir = join(tmpdir(), `plexbeam-compile-cache-${uid}`);
+  try {
+    fs.mkdirSync(dir, { mode: 0o700 });
+  } catch {
+    // there already, or /tmp not writable: looked at below
+  }
+  try {
+    const st = fs.lstatSync(dir);
+    return st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0 ? dir : undefined;
+  } catch {
+    return undefined;
+  }
+}
+const cacheDir = ownCompileCacheDir();
+if (cacheDir !== undefined) module.enableCompileCache?.(cacheDir);
 const signals = catchStopSignals();
 // Plex closing its end of stderr (EPIPE) must not crash the cartridge before it cancels its job.
 process.stderr.on('error', () => undefined);
