@@ -9,7 +9,7 @@ import { realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { haveFfmpeg } from './clips.ts';
-import { BIN, decodeErrors, jobRow, makeFilms, library, namesIn, probe, sha256, startLibraryWorker, startServer, waitForJob, writeServerConfig } from './helpers.ts';
+import { BIN, assertEncoded, jobRow, makeFilms, library, namesIn, sha256, startLibraryWorker, startServer, waitForJob, writeServerConfig } from './helpers.ts';
 
 if (!haveFfmpeg()) {
   t.plan(0, 'ffmpeg and ffprobe are not on PATH');
@@ -57,12 +57,7 @@ t.test('the server hands the jobs to the idle worker; each file is replaced by i
   t.match(one, { state: 'done', step: 'swapped', worker: 'gpu', attempts: 1, percent: 100, error: null });
   t.match(two, { state: 'done', step: 'swapped', worker: 'gpu', codec: 'av1' });
   for (const [path, was, row, codec] of [[h264, before.h264, one, 'hevc'], [hevc, before.hevc, two, 'av1']] as const) {
-    const now = probe(path);
-    t.equal(now.video, codec, `${path}: video is ${codec} now`);
-    t.same(now.streams, was.probe.streams, `${path}: every audio, subtitle and attachment stream kept, in order`);
-    t.equal(now.chapters, 2, `${path}: the chapters kept`);
-    t.ok(Math.abs(now.durationS - was.probe.durationS) <= 0.5, `${path}: duration ${now.durationS} s vs ${was.probe.durationS} s`);
-    t.equal(decodeErrors(path), '', `${path}: decodes without an error`);
+    assertEncoded(t, path, was, codec);
     const size = statSync(path).size;
     t.ok(size < was.size, `${path}: ${was.size} → ${size} bytes`);
     t.equal(row.saved_bytes, was.size - size, 'the row says what was saved');

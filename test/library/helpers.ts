@@ -159,3 +159,13 @@ export function makeFilms(films: string) {
   const facts = (path: string) => ({ sha: sha256(path), size: statSync(path).size, probe: probe(path) });
   return { h264, hevc, before: { h264: facts(h264), hevc: facts(hevc) } };
 }
+
+/** What every finished encode must show: `codec` video now, every other stream as before in order, the chapters, the duration within 0.5 s, a clean decode. */
+export function assertEncoded(t: Test, path: string, was: { probe: ReturnType<typeof probe> }, codec: string): void {
+  const now = probe(path);
+  t.equal(now.video, codec, `${path}: video is ${codec} now`);
+  t.same(now.streams, was.probe.streams, `${path}: every audio, subtitle and attachment stream kept, in order`);
+  t.equal(now.chapters, 2, `${path}: the chapters kept`);
+  t.ok(Math.abs(now.durationS - was.probe.durationS) <= 0.5, `${path}: duration ${now.durationS} s vs ${was.probe.durationS} s`);
+  t.equal(decodeErrors(path), '', `${path}: decodes without an error`);
+}
