@@ -6,12 +6,13 @@
  * their scratch and staging folders. The folder must be the worker user's alone (0700), since
  * a record names processes to kill.
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { findRoot, resolveReal } from '../core/paths.ts';
 import type { Logger } from '../core/log.ts';
 import { groupMembers, waitForGroupGone } from './process-group.ts';
+import { createRecordFiles, privateRecordDir } from './record-files.ts';
 import { readBootId, readProcStat } from './proc-stat.ts';
 
 /** What one record holds. */
@@ -47,46 +48,18 @@ export interface Leftover {
 
 const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** Creates (0700) and checks the folder; returns null when it is not private to this user. */
-function privateDir(dir: string, log: Logger): string | null {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const info = lstatSync(dir);
-    if (info.isDirectory() && info.uid === process.getuid?.() && (info.mode & 0o077) === 0) return dir;
-  } catch (error) {
-    log.warn({ err: error, run_dir: dir }, 'cannot use the run folder: no cleanup after a crash');
-    return null;
-  }
-  log.warn({ run_dir: dir }, 'the run folder is not private to the worker user (owner and mode 0700): no cleanup after a crash');
-  return null;
-}
+const RUN_DIR_OFF = 'the run folder is not private to the worker user (owner and mode 0700), or cannot be made: no cleanup after a crash';
 
 /** Opens the records in `runDir` (created 0700). */
 export function createJobRecords(runDir: string, log: Logger): JobRecords {
-  const dir = privateDir(runDir, log);
   const self = readProcStat(process.pid);
-  const records = new Map<string, JobRecord>();
-  return {
-    save(jobId, fields) {
-      if (dir === null) return;
-      const record: JobRecord = {
-        ...(records.get(jobId) ?? { job_id: jobId, boot_id: readBootId(), worker_pid: process.pid, worker_start: self?.startTime ?? 0, pgid: null, pgid_start: null, staging: [] }),
-        ...fields,
-      };
-      records.set(jobId, record);
-      const file = join(dir, `${jobId}.json`);
-      try {
-        writeFileSync(`${file}.tmp`, JSON.stringify(record), { mode: 0o600 });
-        renameSync(`${file}.tmp`, file);
-      } catch (error) {
-        log.warn({ err: error, job_id: jobId }, 'cannot write the job record: a crash would leave this job behind');
-      }
-    },
-    remove(jobId) {
-      records.delete(jobId);
-      if (dir !== null) rmSync(join(dir, `${jobId}.json`), { force: true });
-    },
-  };
+  return createRecordFiles<JobRecord>({
+    folder: privateRecordDir(runDir, log, RUN_DIR_OFF),
+    fresh: (jobId) => ({ job_id: jobId, boot_id: readBootId(), worker_pid: process.pid, worker_start: self?.startTime ?? 0, pgid: null, pgid_start: null, staging: [] }),
+    log,
+    warnFields: (jobId) => ({ job_id: jobId }),
+    writeWarning: 'cannot write the job record: a crash would leave this job behind',
+  });
 }
 
 export interface CleanupOptions {
@@ -123,7 +96,7 @@ function oldGroupMembers(record: JobRecord, bootId: string): number[] {
 /** Kills what dead workers left running and removes their folders; logs one line per job. */
 export async function cleanLeftovers(options: CleanupOptions): Promise<Leftover[]> {
   const { log } = options;
-  const dir = privateDir(options.runDir, log);
+  const dir = privateRecordDir(options.runDir, log, RUN_DIR_OFF);
   if (dir === null) return [];
   const bootId = readBootId();
   const found: Leftover[] = [];

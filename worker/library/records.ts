@@ -4,12 +4,13 @@
  * partial output (with its inode). The next worker kills the group when it is provably that one
  * and removes the partial file when it is still the very file the job created.
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from '../../core/log.ts';
 import { LIBRARY_TEMP_NAME } from '../../core/wire/library.ts';
 import { groupMembers, waitForGroupGone } from '../process-group.ts';
 import { readBootId, readProcStat } from '../proc-stat.ts';
+import { createRecordFiles, privateRecordDir } from '../record-files.ts';
 
 /** What one record holds. */
 export interface LibraryRecord {
@@ -31,50 +32,23 @@ export interface LibraryRecords {
 
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The folder, created 0700; null (records off, with a warning) when it is not this user's alone. */
-function privateDir(dir: string, log: Logger): string | null {
-  try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const info = lstatSync(dir);
-    if (info.isDirectory() && info.uid === process.getuid?.() && (info.mode & 0o077) === 0) return dir;
-  } catch {
-    // reported below
-  }
-  log.warn({ run_dir: dir }, 'library job records are off (the folder is not private to the worker user): a crash would leave partial outputs');
-  return null;
-}
+const RECORDS_OFF = 'library job records are off (the folder is not private to the worker user): a crash would leave partial outputs';
 
 /** Opens the records in `dir`. */
 export function createLibraryRecords(dir: string, log: Logger): LibraryRecords {
-  const folder = privateDir(dir, log);
   const self = readProcStat(process.pid);
-  const records = new Map<string, LibraryRecord>();
-  return {
-    save(id, fields) {
-      if (folder === null) return;
-      const record: LibraryRecord = {
-        ...(records.get(id) ?? { id, boot_id: readBootId(), worker_pid: process.pid, worker_start: self?.startTime ?? 0, output: '', ino: null, pgid: null, pgid_start: null }),
-        ...fields,
-      };
-      records.set(id, record);
-      const file = join(folder, `${id}.json`);
-      try {
-        writeFileSync(`${file}.tmp`, JSON.stringify(record), { mode: 0o600 });
-        renameSync(`${file}.tmp`, file);
-      } catch (error) {
-        log.warn({ err: error, library_job: id }, 'cannot write the library job record');
-      }
-    },
-    remove(id) {
-      records.delete(id);
-      if (folder !== null) rmSync(join(folder, `${id}.json`), { force: true });
-    },
-  };
+  return createRecordFiles<LibraryRecord>({
+    folder: privateRecordDir(dir, log, RECORDS_OFF),
+    fresh: (id) => ({ id, boot_id: readBootId(), worker_pid: process.pid, worker_start: self?.startTime ?? 0, output: '', ino: null, pgid: null, pgid_start: null }),
+    log,
+    warnFields: (id) => ({ library_job: id }),
+    writeWarning: 'cannot write the library job record',
+  });
 }
 
 /** Kills what dead workers' library jobs left running and removes their partial outputs; one warn line per job. Returns how many it cleaned. */
 export async function cleanLibraryLeftovers(dir: string, log: Logger): Promise<number> {
-  const folder = privateDir(dir, log);
+  const folder = privateRecordDir(dir, log, RECORDS_OFF);
   if (folder === null) return 0;
   const bootId = readBootId();
   let cleaned = 0;
