@@ -7,11 +7,12 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
 import { basename, dirname, join } from 'node:path';
 import { nodeFs, nodeHttp, nodeHttps } from '../../core/builtins.ts';
 import { pinFor } from '../../core/worker-pins.ts';
 import type { LinkMessage } from '../link-client.ts';
-import { receiveFollowed } from './follow.ts';
+import { receiveFollowed, receiveFollowedRaw } from './follow.ts';
 import { loopbackRead } from './loopback-input.ts';
 import type { StreamPlan } from './plan.ts';
 
@@ -134,7 +135,23 @@ export function createStreamSide(options: StreamSideOptions): StreamSide {
       followed.set(path, (async () => {
         try {
           await fsp().mkdir(dirname(path), { recursive: true });
-          const res = await request('GET', `/jobs/${encodeURIComponent(options.jobId)}/files?path=${encodeURIComponent(path)}&follow=1`, {});
+          const where = `/jobs/${encodeURIComponent(options.jobId)}/files?path=${encodeURIComponent(path)}&follow=1`;
+          const url = new URL(where, options.worker.url);
+          if (url.protocol === 'http:' && pinFor(url) === undefined) {
+            // Plain HTTP: a connection of its own, read into reused buffers (row 12a).
+            const file = await fsp().open(part, 'w', 0o644);
+            try {
+              const headers: Record<string, string> = options.worker.apiKey ? { 'x-api-key': options.worker.apiKey } : {};
+              const track = (socket: Socket) => {
+                open_.add(socket);
+                socket.once('close', () => open_.delete(socket));
+              };
+              return { part, size: await receiveFollowedRaw({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), path: `${url.pathname}${url.search}`, headers }, file, MAX_OUTPUT_BYTES, track) };
+            } finally {
+              await file.close();
+            }
+          }
+          const res = await request('GET', where, {});
           if (res.statusCode !== 200) {
             res.resume();
             return { part, size: null };

@@ -3,7 +3,9 @@
  * ffmpeg writes it (`GET /jobs/:id/files?path=&follow=1`, frames of core/stream/follow-frames.ts),
  * so that little is left to send once ffmpeg exits. A muxer seeks back to patch what it wrote
  * (sizes, an index; `+faststart` rewrites the whole file), so every chunk shipped is remembered by
- * its CRC-32 and, once ffmpeg has exited, read again: a chunk that changed goes again, then `end`.
+ * its CRC-32 and, once ffmpeg has exited, read again: a chunk that changed goes again, then `end`
+ * (a chunk read after the exit is final and not read again). The next chunk is read while the
+ * socket drains the last.
  */
 import { open, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
@@ -24,7 +26,7 @@ export interface FileFollow {
   readonly done: Promise<boolean>;
 }
 
-/** Follows `file` (its path on the worker) on `res`; memory: one chunk plus the socket's buffer (back-pressure). */
+/** Follows `file` (its path on the worker) on `res`; memory: two chunks (one read while the socket drains the other) plus the socket's buffer (back-pressure). */
 export function followFile(file: string, res: ServerResponse): FileFollow {
   let exited = false;
   let abandoned = false;
@@ -38,15 +40,24 @@ export function followFile(file: string, res: ServerResponse): FileFollow {
   // Chunk buffers go back to the pool once the socket has them (fewer allocations: less GC).
   const pool: Buffer[] = [];
   const take = () => pool.pop() ?? Buffer.allocUnsafeSlow(FOLLOW_CHUNK);
-  const send = async (kind: number, offset: number, data?: Buffer, buffer?: Buffer) => {
-    res.write(encodeFrameHeader(kind, offset, data?.length ?? 0));
-    if (data === undefined || res.write(data, () => buffer !== undefined && pool.push(buffer))) return;
+  /** The socket's drain of the last chunk written: awaited before the next write, so the next chunk is read meanwhile. */
+  let draining: Promise<void> | null = null;
+  const drained = () => new Promise<void>((resolve) => {
     // A reader gone while this chunk was read sends no 'drain' and no second 'close': do not wait.
-    await new Promise<void>((resolve) => {
-      wake = resolve;
-      res.once('drain', resolve);
-      if (gone) resolve();
-    });
+    if (gone) return resolve();
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+  const send = async (kind: number, offset: number, data?: Buffer, buffer?: Buffer) => {
+    if (draining !== null) await draining;
+    draining = null;
+    res.write(encodeFrameHeader(kind, offset, data?.length ?? 0));
+    if (data !== undefined && !res.write(data, () => buffer !== undefined && pool.push(buffer))) draining = drained();
   };
   const run = async (): Promise<boolean> => {
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
@@ -57,11 +68,13 @@ export function followFile(file: string, res: ServerResponse): FileFollow {
       /** The file's size when last looked at (looked at again once that much is shipped). */
       let known = 0;
       const ship = async (offset: number, length: number) => {
+        // Read once ffmpeg has exited, a chunk is final: only those read before are checked again.
+        const live = !exited;
         const buffer = take();
         const { bytesRead } = await handle.read(buffer, 0, length, offset);
         if (bytesRead === 0) return 0;
         const chunk = buffer.subarray(0, bytesRead);
-        shipped.push({ offset, length: bytesRead, crc: crc32(chunk) });
+        if (live) shipped.push({ offset, length: bytesRead, crc: crc32(chunk) });
         await send(FRAME_DATA, offset, chunk, buffer);
         return bytesRead;
       };
