@@ -5,21 +5,21 @@
  * the file locally; 12b time to first segment through the shim, the same Plex argv, stream vs
  * shared storage; 12c the CPU seconds of the Plex side (the shim and all it starts) per minute of
  * media transcoded in stream mode, against the same transcode run locally, measured as row 9
- * (bench/offload.ts) measures shared storage. 12a drives the cartridge's own remote code in this
+ * (bench/offload.ts) measures shared storage; 12d the 12a remux over an emulated gigabit LAN
+ * (bench/stream-lan.ts). 12a drives the cartridge's own remote code in this
  * process (a remux is routed to Plex's transcoder by the shim, so the shim cannot be used for it).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { runRemote } from '../cartridge/remote.ts';
-import { planStream } from '../cartridge/stream/plan.ts';
-import { createStreamSide } from '../cartridge/stream/side.ts';
 import { FFMPEG, directCommand, workerCommand } from './direct-ffmpeg.ts';
 import { NODE_PATH, type Fixture } from './fixture.ts';
 import { FIRST_SEGMENT, plexHlsArgv } from './plex-argv.ts';
 import { startTimed, stopChild, treeCpu, until } from './processes.ts';
 import { pairedRatios, summarize } from './stats.ts';
+import { streamedRemux } from './streamed-remux.ts';
+import { benchStreamLan } from './stream-lan.ts';
 import { measured, ratioResult, type BenchRow, type RowOptions } from './types.ts';
 
 const READ_GOAL = 0.9;
@@ -29,7 +29,7 @@ const CPU_GOAL_PERCENT = 3;
 const CPU_LOOPS = 3;
 
 /** A file of at least `bytes`: the fixture's clip looped, stream copy. */
-function bigFile(fx: Fixture, bytes: number): string {
+export function bigFile(fx: Fixture, bytes: number): string {
   const out = join(fx.mediaDir, `stream-${bytes}.mkv`);
   if (existsSync(out) && statSync(out).size >= bytes) return out;
   const loops = Math.ceil(bytes / statSync(fx.clip).size);
@@ -49,29 +49,6 @@ function loopedClip(fx: Fixture, loops: number): { path: string; seconds: number
   const seconds = Number(probe.stdout.trim());
   if (!(seconds > 0)) throw new Error(`could not read the duration of ${path}: ${probe.stderr}`);
   return { path, seconds };
-}
-
-/** One remux through stream mode, by the cartridge's own code; resolves with its wall time in ms. */
-async function streamedRemux(fx: Fixture, url: string, apiKey: string, argv: string[], cwd: string): Promise<number> {
-  const began = performance.now();
-  const plan = await planStream(argv, cwd);
-  const body = { session_id: `bench-${Date.now()}`, argv, env: {}, cwd, storage: { mode: 'stream', inputs: plan.inputs } };
-  const res = await fetch(new URL('/transcode', url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(body) });
-  const accepted = (await res.json()) as { job_id?: string; error?: string };
-  if (res.status !== 202 || accepted.job_id === undefined) throw new Error(`the worker refused the stream job: HTTP ${res.status} ${accepted.error ?? ''}`);
-  const worker = { url, apiKey, name: 'bench-worker', health: {} as never, free: 1 };
-  const stream = createStreamSide({ worker, jobId: accepted.job_id, plan, warn: (text) => process.stderr.write(`bench: ${text}\n`) });
-  const outcome = await runRemote({ worker, jobId: accepted.job_id, dispatchAt: Date.now() }, {
-    origins: new Set(),
-    token: undefined,
-    signals: { first: null, listen: () => () => undefined, release: () => undefined },
-    onFirstOutput: () => undefined,
-    commitment: { committed: false, cancelRemote: null },
-    stream,
-  });
-  await stream.close();
-  if (outcome.fate.code !== 0) throw new Error(`the stream job failed: ${outcome.error ?? outcome.ending}`);
-  return performance.now() - began;
 }
 
 /** Measures rows 12a, 12b and 12c. */
@@ -94,7 +71,7 @@ export async function benchStreamMode(fx: Fixture, opts: RowOptions): Promise<Be
   };
   const streamed = async () => {
     const cwd = fx.sessionDir('stream-remote');
-    const ms = await streamedRemux(fx, worker.url, worker.apiKey, remux(cwd), cwd);
+    const ms = await streamedRemux(worker.url, worker.apiKey, remux(cwd), cwd);
     const size = statSync(join(cwd, 'out.mkv')).size;
     if (size < bytes * 0.9) throw new Error(`the shipped output has ${size} bytes`);
     rmSync(cwd, { recursive: true, force: true });
@@ -108,6 +85,7 @@ export async function benchStreamMode(fx: Fixture, opts: RowOptions): Promise<Be
   }
   // Throughput ratio: local time / stream time (1.0 = as fast as local).
   const readRatios = pairedRatios(read.local, read.stream);
+  const lan = await benchStreamLan(fx, opts, input, runs);
 
   const firstSegment = async (config: string) => {
     const cwd = fx.sessionDir('stream-first');
@@ -165,6 +143,7 @@ export async function benchStreamMode(fx: Fixture, opts: RowOptions): Promise<Be
       pass: (readResult.value as number) >= READ_GOAL,
       note: `loopback worker; includes the job's ffprobe and the output's fetch and rename on the Plex side`,
     },
+    lan,
     {
       id: '12b',
       name: 'Time to first segment, stream vs shared storage (same Plex argv through the shim)',

@@ -25,19 +25,20 @@ const self = fileURLToPath(import.meta.url);
 /** The CLI of this build: dist/cli/main.js from dist/bench, cli/main.ts from the sources. */
 export const CLI_MAIN = fileURLToPath(new URL(`../cli/main${extname(self)}`, import.meta.url));
 
-/** Starts `plexbeam worker` on 127.0.0.1 (port 0) with `worker` settings; resolves once it listens. */
-export async function startWorkerProcess(dir: string, worker: Record<string, unknown>): Promise<WorkerProcess> {
+/** Starts `plexbeam worker` on 127.0.0.1 (port 0, or `worker.host`) with `worker` settings, its command after `prefix` (`ip netns exec …`); resolves once it listens. */
+export async function startWorkerProcess(dir: string, worker: Record<string, unknown>, prefix: readonly string[] = []): Promise<WorkerProcess> {
   const apiKey = 'bench-worker-key-0123456789';
   const config = join(dir, 'worker-config.json');
   writeFileSync(config, JSON.stringify({ logLevel: 'info', worker: { host: '127.0.0.1', port: 0, apiKey, ...worker } }));
   // A clean environment, as systemd gives it: the login shell's NODE_EXTRA_CA_CERTS & co. slow Node down.
-  const proc: ChildProcess = spawn(process.execPath, [CLI_MAIN, 'worker', '--config', config], {
+  const command = [...prefix, process.execPath, CLI_MAIN, 'worker', '--config', config];
+  const proc: ChildProcess = spawn(command[0] as string, command.slice(1), {
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TMPDIR: dir },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const { logs, exited, waitForLog } = followJsonLogs(proc, { timeoutMs: 60_000, stampKey: 'bench_at' });
   const { port } = (await waitForLog((line) => line.msg === 'listening')) as LogLine & { port: number };
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${typeof worker.host === 'string' ? worker.host : '127.0.0.1'}:${port}`;
   return {
     pid: proc.pid as number,
     url,
