@@ -21,7 +21,7 @@ const fsp = () => nodeFs().promises;
 
 /** The most one read may ask for (the worker asks 1 MiB). */
 const MAX_READ = 4 << 20;
-/** Read buffers kept for reuse (the worker keeps 2 reads in flight per ffmpeg connection). */
+/** Read buffers kept for reuse (the worker keeps 4 reads in flight per ffmpeg connection). */
 const MAX_SPARE_BUFFERS = 4;
 /** Bytes gathered before one write of a fetched file. */
 const WRITE_BATCH = 1 << 20;

@@ -15,6 +15,8 @@ export interface OutputNames {
   isLiteral(path: string): boolean;
   /** The folders those files are in (absolute, Plex side). */
   readonly folders: readonly string[];
+  /** The literal names themselves (absolute, Plex side): what may be followed while ffmpeg writes it. */
+  readonly literals: readonly string[];
 }
 
 /** Options whose value names a file ffmpeg writes (besides the outputs themselves). */
@@ -68,6 +70,10 @@ export function outputNames(argv: readonly string[], cwd: string): OutputNames {
     accepts: (path) => match(path) !== undefined,
     isLiteral: (path) => match(path)?.literal === true,
     folders: [...folders],
+    get literals() {
+      patterns ??= paths.map(patternOf);
+      return paths.filter((_, index) => patterns?.[index]?.literal === true);
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 // The worker's stream side offers a growing output to follow (worker/stream/job-stream.ts): a
-// literal output in the job's mirror that reaches 1 MiB while ffmpeg runs is offered in the link
+// literal output in the job's mirror that reaches 256 KiB while ffmpeg runs is offered in the link
 // (`follow`); the cartridge's GET with follow=1 then receives it as it grows, and once ffmpeg has
 // exited (finish) its `file` message comes and the follow ends whole. A numbered segment is never
 // offered; a file a callback names mid-run, or a cancelled job's, is abandoned.
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { receiveFollowed } from '../../cartridge/stream/follow.ts';
 import type { JobLink, LinkMessage } from '../../worker/callbacks/link.ts';
-import { createJobStream, type JobStream } from '../../worker/stream/job-stream.ts';
+import { createJobStream, FOLLOW_MIN_BYTES, type JobStream } from '../../worker/stream/job-stream.ts';
 
 const CWD = '/plex/tx/session-1';
 const OUT = `${CWD}/out.mkv`;
@@ -47,9 +47,9 @@ async function jobStream(t: Test) {
 t.test('a growing literal output is offered, followed as it grows, and ends whole once ffmpeg exits', async (t) => {
   const job = await jobStream(t);
   writeFileSync(job.at(`${CWD}/media-00000.ts`), Buffer.alloc(2 * MiB, 1));
-  writeFileSync(job.at(OUT), Buffer.alloc(MiB - 1, 2));
+  writeFileSync(job.at(OUT), Buffer.alloc(FOLLOW_MIN_BYTES - 1, 2));
   await new Promise((resolve) => setTimeout(resolve, 250));
-  t.same(job.sent.filter((m) => m.type === 'follow'), [], 'nothing offered below 1 MiB, nor a numbered segment');
+  t.same(job.sent.filter((m) => m.type === 'follow'), [], 'nothing offered below 256 KiB, nor a numbered segment');
   appendFileSync(job.at(OUT), Buffer.alloc(10, 3));
   await job.until(() => job.sent.some((m) => m.type === 'follow'));
   t.same(job.sent.filter((m) => m.type === 'follow'), [{ type: 'follow', path: OUT }], 'the growing output is offered once');

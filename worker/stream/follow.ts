@@ -4,8 +4,8 @@
  * so that little is left to send once ffmpeg exits. A muxer seeks back to patch what it wrote
  * (sizes, an index; `+faststart` rewrites the whole file), so every chunk shipped is remembered by
  * its CRC-32 and, once ffmpeg has exited, read again: a chunk that changed goes again, then `end`
- * (a chunk read after the exit is final and not read again). The next chunk is read while the
- * socket drains the last.
+ * (a chunk read after the exit is final and not read again; the check runs while what is left
+ * is shipped). The next chunk is read while the socket drains the last.
  */
 import { open, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
@@ -62,6 +62,7 @@ export function followFile(file: string, res: ServerResponse): FileFollow {
   const run = async (): Promise<boolean> => {
     res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store' });
     const handle = await open(file, 'r');
+    let checking: Promise<{ offset: number; length: number }[]> | null = null;
     try {
       const shipped: { offset: number; length: number; crc: number }[] = [];
       let at = 0;
@@ -78,10 +79,25 @@ export function followFile(file: string, res: ServerResponse): FileFollow {
         await send(FRAME_DATA, offset, chunk, buffer);
         return bytesRead;
       };
+      /** The chunks shipped while ffmpeg ran whose bytes differ now, found once it exited, while the rest is shipped. */
+      const changed = async (): Promise<{ offset: number; length: number }[]> => {
+        const size = (await handle.stat()).size;
+        const buffer = Buffer.allocUnsafeSlow(FOLLOW_CHUNK);
+        const found: { offset: number; length: number }[] = [];
+        for (const chunk of shipped) {
+          if (gone || abandoned) break;
+          if (chunk.offset >= size) continue;
+          const length = Math.min(chunk.length, size - chunk.offset);
+          const { bytesRead } = await handle.read(buffer, 0, length, chunk.offset);
+          if (bytesRead !== chunk.length || crc32(buffer.subarray(0, bytesRead)) !== chunk.crc) found.push({ offset: chunk.offset, length });
+        }
+        return found;
+      };
       for (;;) {
         if (gone) return false;
         if (abandoned) break;
         const finalNow = exited;
+        if (finalNow) checking ??= changed();
         if (at >= known || finalNow) known = (await handle.stat()).size;
         const size = known;
         const got = size > at ? await ship(at, Math.min(FOLLOW_CHUNK, size - at)) : 0;
@@ -91,16 +107,12 @@ export function followFile(file: string, res: ServerResponse): FileFollow {
           // A file ffmpeg replaced (another inode) is not the one followed: it goes whole.
           const named = await stat(file).catch(() => null);
           if (named?.ino !== (await handle.stat()).ino) break;
-          // What ffmpeg patched after it was shipped goes again.
-          for (const chunk of shipped) {
+          // What ffmpeg patched after it was shipped goes again (after its first copy: in order).
+          for (const chunk of await (checking ?? changed())) {
             if (gone) return false;
-            if (chunk.offset >= size) continue;
-            const length = Math.min(chunk.length, size - chunk.offset);
             const again = take();
-            const { bytesRead } = await handle.read(again, 0, length, chunk.offset);
-            const same = bytesRead === chunk.length && crc32(again.subarray(0, bytesRead)) === chunk.crc;
-            if (same) pool.push(again);
-            else await send(FRAME_DATA, chunk.offset, again.subarray(0, bytesRead), again);
+            const { bytesRead } = await handle.read(again, 0, chunk.length, chunk.offset);
+            await send(FRAME_DATA, chunk.offset, again.subarray(0, bytesRead), again);
           }
           await send(FRAME_END, size);
           return await new Promise<boolean>((resolve) => {
@@ -115,6 +127,7 @@ export function followFile(file: string, res: ServerResponse): FileFollow {
         });
       }
     } finally {
+      await checking?.catch(() => undefined);
       await handle.close();
     }
     await send(FRAME_ABANDON, 0);

@@ -45,17 +45,17 @@ export interface JobStream {
   close(): void;
 }
 
-/** Bytes one read asks for, and how many reads one ffmpeg connection keeps in flight (its memory bound: 8 MiB; row 12a of the benchmarks chose 4 MiB × 2 over 1 MiB × 4). */
+/** Bytes one read asks for, and how many reads one ffmpeg connection keeps in flight (its memory bound: 16 MiB; row 12a chose 4 MiB reads over 1 MiB ones, row 12d 4 in flight over 2: on a LAN the read requests queue behind the output going back). */
 export const READ_CHUNK = 4 << 20;
-export const READ_AHEAD = 2;
-/** ffmpeg connections open at once per job (so a job holds at most 8 × 8 MiB of input). */
+export const READ_AHEAD = 4;
+/** ffmpeg connections open at once per job (so a job holds at most 8 × 16 MiB of input). */
 const MAX_CONNECTIONS = 8;
 /** Bytes per read of an output file being served (fewer, larger socket writes: row 12a). */
 const FILE_CHUNK = 1 << 20;
 /** A literal output (not a numbered segment) this large while ffmpeg runs is offered to the cartridge to follow (`follow`). */
-const FOLLOW_MIN_BYTES = 1 << 20;
-/** How often the output folders are looked at for such a file. */
-const FOLLOW_SCAN_MS = 100;
+export const FOLLOW_MIN_BYTES = 256 << 10;
+/** How often the literal outputs are looked at for such a file (soon: what ffmpeg writes before the follow starts is the lag the output keeps to its end, row 12d). */
+const FOLLOW_SCAN_MS = 20;
 /** A read the cartridge does not answer within this fails ffmpeg's request. */
 const READ_TIMEOUT_MS = 30_000;
 
@@ -134,9 +134,11 @@ export function createJobStream(options: JobStreamOptions): JobStream {
     return found;
   };
 
+  const literals = names.literals;
   const offerGrowing = () => {
-    for (const path of listOutputs()) {
-      if (!names.isLiteral(path) || announced.has(path) || offered.has(path) || (sizeOf(path) ?? 0) < FOLLOW_MIN_BYTES) continue;
+    // A few stats (the argv's literal names), never a listing of a folder of segments.
+    for (const path of literals) {
+      if (announced.has(path) || offered.has(path) || (sizeOf(path) ?? 0) < FOLLOW_MIN_BYTES) continue;
       offered.add(path);
       options.link.send({ type: 'follow', path });
     }
