@@ -28,6 +28,8 @@ export interface ProbeInputsOptions {
   cache?: ProbeCache;
   /** Counts, per input, a fact taken from `cache` or one ffprobe had to find (for the job's log). */
   stats?: { cached: number; probed: number };
+  /** HTTP inputs that are files all the same (stream mode's input URLs for Plex's files, worker/stream): probed over HTTP. */
+  httpFiles?: readonly string[];
 }
 
 /** Probes every input at once; an input that cannot be probed (HTTP, unreadable, too slow) gets `undefined`. */
@@ -36,8 +38,9 @@ export function probeInputs(inputs: readonly string[], options: ProbeInputsOptio
 }
 
 async function probeOne(input: string, options: ProbeInputsOptions): Promise<InputFacts | undefined> {
-  // Live HTTP inputs are read once, by ffmpeg; probing them would cost a second connection.
-  if (/^https?:/i.test(input)) return undefined;
+  // Live HTTP inputs are read once, by ffmpeg; probing them would cost a second connection. A
+  // streamed file is probed over its input URL (Range reads through the cartridge), as on shared storage.
+  if (/^https?:/i.test(input)) return options.httpFiles?.includes(input) ? runFfprobe(input, options, 'http,tcp') : undefined;
   const path = input.startsWith('file:') ? input.slice('file:'.length) : input;
   const file = options.cache === undefined ? null : await identifyFile(path, options.cwd);
   const known = file === null ? undefined : options.cache?.get(file);
@@ -52,9 +55,9 @@ async function probeOne(input: string, options: ProbeInputsOptions): Promise<Inp
   return facts;
 }
 
-async function runFfprobe(path: string, options: ProbeInputsOptions): Promise<InputFacts | undefined> {
+async function runFfprobe(path: string, options: ProbeInputsOptions, protocols = 'file'): Promise<InputFacts | undefined> {
   // The same whitelist ffmpeg gets: a "media file" that is really a playlist opens nothing else.
-  const args = ['-v', 'error', '-protocol_whitelist', 'file', '-show_streams', '-show_format', '-of', 'json', '-i', path];
+  const args = ['-v', 'error', '-protocol_whitelist', protocols, '-show_streams', '-show_format', '-of', 'json', '-i', path];
   const command = options.wrap?.(options.ffprobePath, args) ?? { file: options.ffprobePath, args };
   // stdout is a small JSON document (kept, up to 16 MiB); stderr is only `-v error` lines.
   const result = await execa(command.file, command.args, {

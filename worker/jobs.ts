@@ -134,7 +134,7 @@ export function createJobManager(deps: JobManagerDeps): JobManager {
           lost.controller.abort(new PlexBeamError('JOB_LINK_LOST', `the cartridge's link closed and was not reopened within ${deps.linkGraceMs} ms`));
         },
       });
-      if (streamed !== null) job.stream = createJobStream({ link: job.link, mirror: streamed.policy.transcodeRoots[0] as string, inputs: streamed.inputs, plexArgv: request.argv, plexCwd: request.cwd });
+      if (streamed !== null) job.stream = createJobStream({ link: job.link, mirror: streamed.policy.transcodeRoots[0] as string, inputs: streamed.inputs, plexArgv: request.argv, plexCwd: request.cwd, inputBase: streamed.inputBase });
       jobs.set(job.id, job);
       job.log.info({ origins: prepared.origins, progress_url: prepared.command.translation.progressUrl !== null }, 'job accepted');
       job.done = runJob(job, prepared, request, { ...deps, probeCache, shutdownSignal: shutdown.signal, handBackRequested: () => handingBack }).finally(() => {

@@ -209,3 +209,17 @@ t.test('only what is on the allow-list runs: options, formats, filters, protocol
     '-map', '[v]', '-f', 'dash', '-seg_duration', '3', '-init_seg_name', 'init-stream$RepresentationID$.m4s',
     '-media_seg_name', 'chunk-stream$RepresentationID$-$Number%05d$.m4s', '-window_size', '5', '-use_template', '1', 'dash.mpd']);
 });
+
+t.test("stream mode: a filter may read exactly the job's own input URL (a burn-in of the media's embedded subtitles), no other URL", async (t) => {
+  const base = 'http://127.0.0.1:4444/in/job9/tok/';
+  const stream = { streamInputBase: base };
+  // As the graph writes it: the URL's colons escaped once, the whole value quoted.
+  const graph = (url: string, key = 'filename') => `[0:v]subtitles=${key}='${url.replace(/:/g, '\\:')}'[v]`;
+  const argv = (url: string, key?: string) => ['-i', `${base}0`, '-filter_complex', graph(url, key), '-map', '[v]', 'o.ts'];
+  t.doesNotThrow(() => prepare(argv(`${base}0`), stream), 'its own input URL, read by the subtitles filter');
+  for (const url of [`http://127.0.0.1:4444/in/job8/tok/0`, `http://127.0.0.1:4444/in/job9/other/0`, `${base}0/../1`, `${base}0?x=1`, `${base}0x`, `${base}`, 'http://10.0.0.1/x.srt', `${base.replace('http', 'https')}0`]) {
+    refused(t, argv(url), /names a "https?:" URL; filters may only use files/, stream);
+  }
+  refused(t, argv(`${base}0`, 'fontsdir'), /names a "http:" URL; filters may only use files/, stream);
+  refused(t, argv(`${base}0`), /is on the Plex machine's loopback|names a "http:" URL/);
+});

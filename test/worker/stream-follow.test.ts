@@ -24,7 +24,7 @@ async function jobStream(t: Test) {
   mkdirSync(join(mirror, CWD), { recursive: true });
   const sent: LinkMessage[] = [];
   const link = { attached: true, send: (message: LinkMessage) => sent.push(message) } as unknown as JobLink;
-  const stream: JobStream = createJobStream({ link, mirror, inputs: [], plexArgv: argv, plexCwd: CWD });
+  const stream: JobStream = createJobStream({ link, mirror, inputs: [], plexArgv: argv, plexCwd: CWD, inputBase: 'http://127.0.0.1:1/in/j/t/' });
   t.teardown(() => stream.close());
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://w');

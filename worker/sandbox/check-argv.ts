@@ -6,7 +6,7 @@
 import { dirname } from 'node:path';
 import { getToken, isAllowedDemuxer, NESTED_MUXERS, outputMuxer, avOption, type ValueKind } from '../../core/ffmpeg-grammar/index.ts';
 import { formatOf, splitArgv, type ArgvFile, type ArgvOption } from './argv-grammar.ts';
-import { checkFilterGraph } from './filters.ts';
+import { checkFilterGraph, isStreamInput } from './filters.ts';
 import { ALLOWED_DEVICE_PATH, PARAM_FILE_KEYS } from './option-rules.ts';
 import {
   checkReadFile, checkWritePath, forbid, looksLikeUrl, pathWords, resolveArgPath, type FileAccess, type PathPolicy,
@@ -82,7 +82,7 @@ function checkInput(file: ArgvFile, scan: Scan): void {
   if (http) {
     const url = splitHttpUrl(target);
     if (url === null) throw forbid(`input ${JSON.stringify(target)} is not a valid URL`);
-    if (scan.streamInputBase !== undefined && target.startsWith(scan.streamInputBase) && /^\d{1,4}$/.test(target.slice(scan.streamInputBase.length))) {
+    if (isStreamInput(target, scan.streamInputBase)) {
       scan.protocols.add('http');
       return;
     }
@@ -158,7 +158,7 @@ function checkValue(raw: string, kind: ValueKind, value: string, valueIndex: num
       return;
     case 'device': return checkDevice(raw, value);
     case 'filtergraph': {
-      const touched = checkFilterGraph(scan.policy, raw, value, scan.cwd, scan.plexArgv === true);
+      const touched = checkFilterGraph(scan.policy, raw, value, scan.cwd, scan.plexArgv === true, scan.streamInputBase);
       scan.touches.push(...touched);
       return;
     }

@@ -15,11 +15,11 @@ export function listFilters(graph: string): { name: string; args: string }[] {
 }
 
 /**
- * Throws 403 for a filter not on the list, or a file option that is a URL or outside the roots;
- * returns the files the graph opens. With `plexArgv` (Plex's argv, before translation) Plex's own
+ * Throws 403 for a filter not on the list, or a file option that is a URL or outside the roots
+ * (but a stream-mode job's own input URL, with `streamInputBase`); returns the files the graph opens. With `plexArgv` (Plex's argv, before translation) Plex's own
  * filters pass unchecked: the translation replaces them, and what runs is checked again.
  */
-export function checkFilterGraph(policy: PathPolicy, option: string, graph: string, cwd: string, plexArgv = false): FileAccess[] {
+export function checkFilterGraph(policy: PathPolicy, option: string, graph: string, cwd: string, plexArgv = false, streamInputBase?: string): FileAccess[] {
   const parsed = parseGraph(graph);
   if (parsed.error !== null) {
     // Plex's graph goes to the translation, which refuses what it cannot read (422); what runs must parse.
@@ -37,6 +37,9 @@ export function checkFilterGraph(policy: PathPolicy, option: string, graph: stri
     if (files === undefined || args === null) continue;
     for (const { key, value, access } of fileOptions(name, files, args, option)) {
       const what = `filter "${name}" in ${option}: ${key}`;
+      // Stream mode: the media's own input URL, for a burn-in of its embedded subtitles (Plex's
+      // inlineass, translated to subtitles=): exactly one of this job's inputs, nothing else.
+      if (access === 'read' && key !== 'fontsdir' && isStreamInput(value, streamInputBase)) continue;
       if (looksLikeUrl(value)) {
         throw forbid(`${what} names a "${/^[^:,]*/.exec(value)?.[0] ?? ''}:" URL; filters may only use files inside the allowed folders`);
       }
@@ -45,6 +48,11 @@ export function checkFilterGraph(policy: PathPolicy, option: string, graph: stri
     }
   }
   return touched;
+}
+
+/** True when `value` is exactly one of a stream-mode job's input URLs (`<streamInputBase><n>`). */
+export function isStreamInput(value: string, streamInputBase: string | undefined): boolean {
+  return streamInputBase !== undefined && value.startsWith(streamInputBase) && /^\d{1,4}$/.test(value.slice(streamInputBase.length));
 }
 
 /** The file options of one filter's arguments, positional ones named by the filter's option order. */

@@ -27,10 +27,14 @@ export interface JobStreamOptions {
   /** Plex's argv and cwd (the output names come from them). */
   plexArgv: readonly string[];
   plexCwd: string;
+  /** Prefix of the job's input URLs (input n is `inputBase + n`). */
+  inputBase: string;
 }
 
 export interface JobStream {
   readonly mirror: string;
+  /** The input URLs that stand for Plex's files (not its loopback URLs): ffprobe reads them as on shared storage. */
+  readonly fileInputs: readonly string[];
   /** Answers ffmpeg's `GET /in/.../<n>` (Range) from the cartridge's reads. */
   serveInput(n: number, req: IncomingMessage, res: ServerResponse): void;
   /** Takes the cartridge's `PUT /jobs/:id/reads/<rid>`. */
@@ -148,6 +152,7 @@ export function createJobStream(options: JobStreamOptions): JobStream {
 
   return {
     mirror: options.mirror,
+    fileInputs: options.inputs.flatMap((input, n) => (/^https?:\/\//i.test(input.path) ? [] : [`${options.inputBase}${n}`])),
     serveInput(n, req, res) {
       const input = options.inputs[n];
       if (input === undefined || closed) return void res.writeHead(404).end();
