@@ -8,7 +8,7 @@ import { createStreamSide } from '../cartridge/stream/side.ts';
 export async function streamedRemux(url: string, apiKey: string, argv: string[], cwd: string): Promise<number> {
   const began = performance.now();
   const plan = await planStream(argv, cwd);
-  const body = { session_id: `bench-${Date.now()}`, argv, env: {}, cwd, storage: { mode: 'stream', inputs: plan.inputs } };
+  const body = { session_id: `bench-${Date.now()}`, argv, env: {}, cwd, storage: { mode: 'stream', inputs: plan.inputs, versions: plan.versions } };
   const res = await fetch(new URL('/transcode', url), { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': apiKey }, body: JSON.stringify(body) });
   const accepted = (await res.json()) as { job_id?: string; error?: string };
   if (res.status !== 202 || accepted.job_id === undefined) throw new Error(`the worker refused the stream job: HTTP ${res.status} ${accepted.error ?? ''}`);

@@ -224,7 +224,7 @@ async function storageRequest(run: Invocation, argv: readonly string[], worker: 
   const { planStream } = await import('./stream/plan.ts');
   const plan = await planStream(argv, run.cwd);
   choices.set(worker.url, { ...choice, plan });
-  return { ...request, storage: { mode: 'stream', inputs: plan.inputs, ...(Object.keys(plan.files).length > 0 ? { files: plan.files } : {}), ...(Object.keys(plan.named).length > 0 ? { named: plan.named } : {}) } };
+  return { ...request, storage: { mode: 'stream', inputs: plan.inputs, versions: plan.versions, ...(Object.keys(plan.files).length > 0 ? { files: plan.files } : {}), ...(Object.keys(plan.named).length > 0 ? { named: plan.named } : {}) } };
 }
 
 /** Starts Plex's transcoder with the identical argv, env and cwd. */

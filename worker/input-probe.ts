@@ -4,7 +4,7 @@
  */
 import { execa } from 'execa';
 import type { CommandWrapper } from './ffmpeg.ts';
-import { identifyFile, type ProbeCache } from './probe-cache.ts';
+import { identifyFile, type FileIdentity, type ProbeCache } from './probe-cache.ts';
 import type { ReportedStream } from './plex-progress/index.ts';
 import type { ProbedInput, ProbedStream } from './translate/index.ts';
 
@@ -28,8 +28,8 @@ export interface ProbeInputsOptions {
   cache?: ProbeCache;
   /** Counts, per input, a fact taken from `cache` or one ffprobe had to find (for the job's log). */
   stats?: { cached: number; probed: number };
-  /** HTTP inputs that are files all the same (stream mode's input URLs for Plex's files, worker/stream): probed over HTTP. */
-  httpFiles?: readonly string[];
+  /** HTTP inputs that are files all the same (stream mode's input URLs for Plex's files, worker/stream): probed over HTTP, kept in `cache` by the version the cartridge saw. */
+  httpFiles?: ReadonlyMap<string, FileIdentity | null>;
 }
 
 /** Probes every input at once; an input that cannot be probed (HTTP, unreadable, too slow) gets `undefined`. */
@@ -40,18 +40,20 @@ export function probeInputs(inputs: readonly string[], options: ProbeInputsOptio
 async function probeOne(input: string, options: ProbeInputsOptions): Promise<InputFacts | undefined> {
   // Live HTTP inputs are read once, by ffmpeg; probing them would cost a second connection. A
   // streamed file is probed over its input URL (Range reads through the cartridge), as on shared storage.
-  if (/^https?:/i.test(input)) return options.httpFiles?.includes(input) ? runFfprobe(input, options, 'http,tcp') : undefined;
+  const http = /^https?:/i.test(input);
+  if (http && options.httpFiles?.has(input) !== true) return undefined;
   const path = input.startsWith('file:') ? input.slice('file:'.length) : input;
-  const file = options.cache === undefined ? null : await identifyFile(path, options.cwd);
+  const file = options.cache === undefined ? null : http ? (options.httpFiles?.get(input) ?? null) : await identifyFile(path, options.cwd);
   const known = file === null ? undefined : options.cache?.get(file);
   if (known !== undefined) {
     if (options.stats) options.stats.cached += 1;
     return known;
   }
   if (options.stats) options.stats.probed += 1;
-  const facts = await runFfprobe(path, options);
-  // Kept only when the file did not change while ffprobe read it (the same version after as before).
-  if (facts !== undefined && file !== null && (await identifyFile(path, options.cwd))?.version === file.version) options.cache?.set(file, facts);
+  const facts = await runFfprobe(path, options, http ? 'http,tcp' : 'file');
+  // Kept only when the file did not change while ffprobe read it (the same version after as before;
+  // a streamed file's version is the cartridge's, and its reads stop at the size that version had).
+  if (facts !== undefined && file !== null && (http || (await identifyFile(path, options.cwd))?.version === file.version)) options.cache?.set(file, facts);
   return facts;
 }
 

@@ -83,7 +83,7 @@ export async function runJob(job: Job, prepared: PreparedJob, request: Transcode
     const probeStarted = performance.now();
     const probe = { cached: 0, probed: 0 };
     const inputs = await probeInputs(prepared.inputs, {
-      ffprobePath: deps.config.ffprobePath, cwd: prepared.cwd, env, signal, wrap: sandbox?.ffprobe, stats: probe, httpFiles: job.stream?.fileInputs ?? [],
+      ffprobePath: deps.config.ffprobePath, cwd: prepared.cwd, env, signal, wrap: sandbox?.ffprobe, stats: probe, ...(job.stream === undefined ? {} : { httpFiles: job.stream.fileInputs }),
       ...(deps.probeCache === undefined ? {} : { cache: deps.probeCache }),
     });
     const probeMs = Math.round(performance.now() - probeStarted);

@@ -14,6 +14,8 @@ export interface StreamPlan {
   inputs: Record<string, number>;
   /** `storage.files`: small sidecar subtitles, whole (base64), by argv index. */
   files: Record<string, string>;
+  /** `storage.versions`: each streamed file's version (device, inode, size, mtime and ctime), by argv index: the worker probes a version once. */
+  versions: Record<string, string>;
   /** `storage.named`: the files the argv's filters read by name (a `subtitles=` file, each font of a `fontsdir=`), whole (base64), by Plex path; a folder as `path/` → ''. */
   named: Record<string, string>;
   /** The absolute paths the worker may read (the `-i` files, nothing else), and the loopback `-i` URLs as the argv writes them. */
@@ -36,16 +38,18 @@ export async function planStream(argv: readonly string[], cwd: string): Promise<
   const inputs: Record<string, number> = {};
   const readable = new Set<string>();
   const files: Record<string, string> = {};
+  const versions: Record<string, string> = {};
   for (const index of fileInputIndices(argv)) {
     const path = inputPath(argv[index] as string, cwd);
-    const info = await nodeFs().promises.stat(path);
+    const info = await nodeFs().promises.stat(path, { bigint: true });
     if (!info.isFile()) throw new Error(`input ${path} is not a file`);
-    if (SIDECAR_RE.test(path) && info.size <= MAX_SIDECAR_BYTES) {
+    if (SIDECAR_RE.test(path) && info.size <= BigInt(MAX_SIDECAR_BYTES)) {
       // A filter may read it by name (a burned-in subtitle): it goes whole, in the request.
       files[String(index)] = (await nodeFs().promises.readFile(path)).toString('base64');
       continue;
     }
-    inputs[String(index)] = info.size;
+    inputs[String(index)] = Number(info.size);
+    versions[String(index)] = [info.dev, info.ino, info.size, info.mtimeNs, info.ctimeNs].join(':');
     readable.add(path);
   }
   // Plex's own loopback URLs: the worker cannot reach them; the cartridge reads them for it.
@@ -59,7 +63,7 @@ export async function planStream(argv: readonly string[], cwd: string): Promise<
   const named = await namedFiles(argv, cwd);
   const whole = [...Object.values(files), ...Object.values(named)].reduce((sum, data) => sum + (data.length * 3) / 4, 0);
   if (whole > MAX_WHOLE_BYTES) throw new Error(`the subtitles and fonts this job reads by name hold ${Math.round(whole)} bytes, more than the ${MAX_WHOLE_BYTES} stream mode sends with a job`);
-  return { inputs, files, named, readable, urls, names: outputNames(argv, cwd) };
+  return { inputs, versions, files, named, readable, urls, names: outputNames(argv, cwd) };
 }
 
 /** The files the argv's filters name, read now: a folder's regular files (not its symlinks, nor its subfolders), a file as named. */

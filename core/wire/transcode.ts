@@ -12,7 +12,7 @@ export interface TranscodeRequestBody {
   env: Record<string, string>;
   cwd: string;
   /** Stream mode (docs/WORKER.md): the worker shares no storage with Plex; the size of each streamed `-i` value, by argv index. */
-  storage?: { mode: 'stream'; inputs: Record<string, number>; files?: Record<string, string>; named?: Record<string, string> };
+  storage?: { mode: 'stream'; inputs: Record<string, number>; files?: Record<string, string>; named?: Record<string, string>; versions?: Record<string, string> };
 }
 
 /** A request body once validated, as the worker uses it. */
@@ -22,7 +22,7 @@ export interface TranscodeRequest {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
   /** Stream mode: the size in bytes of each streamed input, by its argv index (null: shared storage). */
-  readonly stream?: { readonly inputs: ReadonlyMap<number, number>; readonly files?: ReadonlyMap<number, Buffer>; readonly named?: ReadonlyMap<string, Buffer> } | null;
+  readonly stream?: { readonly inputs: ReadonlyMap<number, number>; readonly files?: ReadonlyMap<number, Buffer>; readonly named?: ReadonlyMap<string, Buffer>; readonly versions?: ReadonlyMap<number, string> } | null;
 }
 
 /** The 202 body: the job and where its link is. */
@@ -67,8 +67,8 @@ export function validateTranscodeRequest(body: unknown): TranscodeRequest {
   return { sessionId, argv: argv as string[], env: Object.fromEntries(entries) as Record<string, string>, cwd, stream };
 }
 
-/** `storage`: absent (shared), or `{ mode: "stream", inputs: { "<argv index of an -i value>": size }, files?: { "<argv index>": base64 }, named?: { "<Plex path a filter reads>": base64 } }`. */
-function validateStorage(storage: unknown, argv: readonly string[]): { inputs: Map<number, number>; files: Map<number, Buffer>; named: Map<string, Buffer> } | null {
+/** `storage`: absent (shared), or `{ mode: "stream", inputs: { "<argv index of an -i value>": size }, files?: { "<argv index>": base64 }, named?: { "<Plex path a filter reads>": base64 }, versions?: { "<argv index of a streamed file>": "<version>" } }`. */
+function validateStorage(storage: unknown, argv: readonly string[]): { inputs: Map<number, number>; files: Map<number, Buffer>; named: Map<string, Buffer>; versions: Map<number, string> } | null {
   if (storage === undefined) return null;
   const { mode, inputs } = (typeof storage === 'object' && storage !== null ? storage : {}) as Record<string, unknown>;
   if (mode !== 'stream' || typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) {
@@ -100,7 +100,17 @@ function validateStorage(storage: unknown, argv: readonly string[]): { inputs: M
     if (typeof data !== 'string') throw bad(`storage.named[${JSON.stringify(path)}]: expected base64 text, got ${describeValue(data)}`);
     byPath.set(path, Buffer.from(data, 'base64'));
   }
-  return { inputs: sizes, files: contents, named: byPath };
+  // What tells this version of a streamed file from any other on the Plex machine (device, inode, size, times): the worker's probe cache key.
+  const { versions = {} } = storage as Record<string, unknown>;
+  if (typeof versions !== 'object' || versions === null || Array.isArray(versions)) throw bad(`storage.versions: expected an object, got ${describeValue(versions)}`);
+  const tags = new Map<number, string>();
+  for (const [key, version] of Object.entries(versions)) {
+    const index = Number(key);
+    if (!Number.isInteger(index) || !sizes.has(index)) throw bad(`storage.versions: ${key} is not the argv index of a streamed input`);
+    if (typeof version !== 'string' || !/^[0-9:.]{1,120}$/.test(version)) throw bad(`storage.versions.${key}: expected digits, dots and colons (at most 120), got ${describeValue(version)}`);
+    tags.set(index, version);
+  }
+  return { inputs: sizes, files: contents, named: byPath, versions: tags };
 }
 
 /** The job id of a received 202 body, or null when it is not one. */

@@ -4,7 +4,7 @@
 // leaves nothing under any name Plex could see.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { MAX_WHOLE_BYTES, planStream } from '../../cartridge/stream/plan.ts';
@@ -197,4 +197,21 @@ t.test('a loopback input whose server answers no ranges cannot be streamed seeka
   await t.rejects(planStream(['-i', url, '-c', 'copy', 'out.mkv'], join(dir, 'session')), /answered a range request with HTTP 200 and no Content-Range: it cannot be streamed seekable/);
   const error = await planStream(['-i', url, '-c', 'copy', 'out.mkv'], join(dir, 'session')).catch((e: Error) => e);
   t.notMatch((error as Error).message, /secret/, 'the token is not in the reason');
+});
+
+t.test("the plan gives each streamed file its version, which the worker takes as its probe cache's key (only for a streamed input, digits, dots and colons)", async (t) => {
+  const dir = realpathSync(t.testdir({ media: { 'film.mkv': 'FILM' }, session: { 'x.srt': 'SRT' } }));
+  const film = join(dir, 'media', 'film.mkv');
+  const argv = ['-i', film, '-i', join(dir, 'session', 'x.srt'), 'out.mkv'];
+  const plan = await planStream(argv, join(dir, 'session'));
+  t.same(Object.keys(plan.versions), ['1'], 'the film has a version; the sidecar sent whole has none');
+  t.match(plan.versions['1'], /^\d+:\d+:4:\d+:\d+$/, 'device, inode, size, mtime and ctime');
+  const body = (versions: unknown) => ({ session_id: 's', argv, env: {}, cwd: join(dir, 'session'), storage: { mode: 'stream', inputs: plan.inputs, files: plan.files, versions } });
+  t.same([...(validateTranscodeRequest(body(plan.versions)).stream?.versions ?? new Map()).entries()], [[1, plan.versions['1']]], 'the worker reads what the plan wrote');
+  writeFileSync(film, 'FILM2');
+  t.not((await planStream(argv, join(dir, 'session'))).versions['1'], plan.versions['1'], 'a rewritten file is another version');
+  t.throws(() => validateTranscodeRequest(body({ 3: '1:2' })), /storage\.versions: 3 is not the argv index of a streamed input/, 'the sidecar, not streamed');
+  t.throws(() => validateTranscodeRequest(body({ 1: '1:2;rm' })), /storage\.versions\.1: expected digits, dots and colons/);
+  t.throws(() => validateTranscodeRequest(body({ 1: 12 })), /storage\.versions\.1/);
+  t.throws(() => validateTranscodeRequest(body(['x'])), /storage\.versions: expected an object/);
 });

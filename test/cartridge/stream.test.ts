@@ -3,7 +3,7 @@
 // worker's ffmpeg over the cartridge's reads (Range), the segments and `header` come back and are
 // renamed into place before the segment list that names them reaches Plex.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -284,4 +284,33 @@ t.test('the worker dying while its output is followed: no file under the output\
   await kill;
   t.equal(outcome.ending, 'lost', outcome.error ?? '');
   t.same(readdirSync(session), [], 'nothing in the session folder');
+});
+
+t.test("a streamed file is probed over its input URL once per version, as on shared storage: a second play of it takes the worker's cached facts, a rewritten file is probed again", async (t) => {
+  const source = join(dir, 'clips', 'probed-once.mkv');
+  copyFileSync(clip('h264Aac'), source);
+  let plays = 0;
+  const play = async () => {
+    plays += 1;
+    const session = join(dir, 'tx', `probe-${plays}`);
+    mkdirSync(session, { recursive: true });
+    const argv = ['-i', source, '-map', '0:v:0', '-map', '0:a:0', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-f', 'segment', '-segment_time', '1',
+      '-segment_list', `${pms.url}/video/:/transcode/session/p${plays}/b/manifest`, '-segment_list_type', 'csv', '-progressurl', `${pms.url}/video/:/transcode/session/p${plays}/b/progress`, 'media-%05d.ts'];
+    const first = pms.requests.length;
+    const run = await runShim(plex, argv, { env: plexEnv({ PLEXBEAM_CONFIG: config }), cwd: session });
+    t.equal(run.code, 0, run.stderr.slice(-3000));
+    const started = worker.logs.filter((l) => l.msg === 'job started' && (l.cwd as string).endsWith(session)).at(-1) as { probe?: { cached: number; probed: number } } | undefined;
+    const reported = pms.requests.slice(first).some((r) => r.path.endsWith('/progress/streamDetail'));
+    return { probe: started?.probe, reported };
+  };
+  const one = await play();
+  t.match(one.probe, { cached: 0, probed: 1 }, 'the first play probes the file through the cartridge');
+  t.ok(one.reported, "and Plex gets the streams' details (/progress/streamDetail)");
+  const two = await play();
+  t.match(two.probe, { cached: 1, probed: 0 }, 'a second play of the same version takes the cached facts');
+  t.ok(two.reported, 'the details from the cache');
+  copyFileSync(clip('h264Aac'), `${source}.new`);
+  renameSync(`${source}.new`, source);
+  const three = await play();
+  t.match(three.probe, { cached: 0, probed: 1 }, 'another version of the file is probed again');
 });

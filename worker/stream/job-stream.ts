@@ -11,12 +11,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { outputNames, type OutputNames } from '../../core/stream/output-names.ts';
 import type { JobLink } from '../callbacks/link.ts';
+import type { FileIdentity } from '../probe-cache.ts';
 import { followFile, type FileFollow } from './follow.ts';
 
-/** One streamed input: its path on the Plex machine and its size. */
+/** One streamed input: its path on the Plex machine, its size, and for a file the version the cartridge saw. */
 export interface StreamInput {
   path: string;
   size: number;
+  version?: string;
 }
 
 export interface JobStreamOptions {
@@ -33,8 +35,8 @@ export interface JobStreamOptions {
 
 export interface JobStream {
   readonly mirror: string;
-  /** The input URLs that stand for Plex's files (not its loopback URLs): ffprobe reads them as on shared storage. */
-  readonly fileInputs: readonly string[];
+  /** The input URLs that stand for Plex's files (not its loopback URLs), each with what names this version of the file for the probe cache (`plex:<path>`; null without a version): ffprobe reads them as on shared storage. */
+  readonly fileInputs: ReadonlyMap<string, FileIdentity | null>;
   /** Answers ffmpeg's `GET /in/.../<n>` (Range) from the cartridge's reads. */
   serveInput(n: number, req: IncomingMessage, res: ServerResponse): void;
   /** Takes the cartridge's `PUT /jobs/:id/reads/<rid>`. */
@@ -152,7 +154,7 @@ export function createJobStream(options: JobStreamOptions): JobStream {
 
   return {
     mirror: options.mirror,
-    fileInputs: options.inputs.flatMap((input, n) => (/^https?:\/\//i.test(input.path) ? [] : [`${options.inputBase}${n}`])),
+    fileInputs: new Map(options.inputs.flatMap((input, n) => (/^https?:\/\//i.test(input.path) ? [] : [[`${options.inputBase}${n}`, input.version === undefined ? null : { path: `plex:${input.path}`, version: input.version }] as const]))),
     serveInput(n, req, res) {
       const input = options.inputs[n];
       if (input === undefined || closed) return void res.writeHead(404).end();

@@ -43,7 +43,8 @@ export function streamedRequest(request: TranscodeRequest, mirror: string, input
     const size = sizes.get(index);
     if (size === undefined) return mapPathsInValue(value, pathMap);
     // A loopback URL of the Plex machine (its own media URL) is asked for as the argv writes it.
-    inputs.push({ path: /^https?:\/\//i.test(value) ? value : inputPath(value, request.cwd), size });
+    const version = request.stream?.versions?.get(index);
+    inputs.push({ path: /^https?:\/\//i.test(value) ? value : inputPath(value, request.cwd), size, ...(version === undefined ? {} : { version }) });
     return `${inputBase}${inputs.length - 1}`;
   });
   return {
