@@ -5,7 +5,8 @@
  * session log's storage, the same files in the session folder, each media file read by ffprobe
  * with the same streams and packet counts (a headerless segment read after its `header`), text
  * files byte for byte, the same callbacks at the fake PMS and the same last segment list or
- * manifest. Used by stream-corpus-*.test.ts (two files: the samples split in halves).
+ * manifest. Used by stream-corpus-*.test.ts (four files of about 45 s each here: the 4K encodes
+ * of 01, 02, 07 and 20 take most of it, so they go one to a file).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
@@ -65,12 +66,12 @@ export async function streamCorpus(ids: readonly string[]): Promise<void> {
     stream: writeConfig(dir, { workers: [{ url: streamed.url, apiKey: API_KEY, name: 'stream', storage: 'stream' }] }),
   };
   const clips = new Map<string, string>();
-  /** A 3-second stream copy of a test medium (the samples ask for 4K and 1080p encodes). */
+  /** A 2-second stream copy of a test medium (the samples ask for 4K and 1080p encodes). */
   const clipOf = (path: string) => {
     let out = clips.get(path);
     if (out !== undefined) return out;
     out = join(dir, 'clips', basename(path));
-    const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', path, '-t', '3', '-map', '0', '-c', 'copy', out]);
+    const made = spawnSync('ffmpeg', ['-v', 'error', '-y', '-i', path, '-t', '2', '-map', '0', '-c', 'copy', out]);
     if (made.status !== 0) throw new Error(`could not clip ${path}: ${String(made.stderr)}`);
     clips.set(path, out);
     return out;
@@ -79,7 +80,7 @@ export async function streamCorpus(ids: readonly string[]): Promise<void> {
   const run = async (id: string, mode: 'shared' | 'stream'): Promise<Run> => {
     const session = join(dir, 'tx', `${id}-${mode}`);
     mkdirSync(session, { recursive: true });
-    // Seeks land 1 s into the 3 s clips (the harness moves later ones there, renumbering the segments).
+    // Seeks land 1 s into the 2 s clips (the harness moves later ones there, renumbering the segments).
     const adapted = adaptCorpusArgv(samples.get(id) as string[], { media, sessionDir: session, pmsUrl: pms.url, seekTo: 1 });
     const argv = adapted.map((a, i) => (adapted[i - 1] === '-i' && a.startsWith(`${media.dir}/`) && /\.(mkv|mp4|ts|m2ts|avi|mov|webm)$/.test(a) ? clipOf(a) : a));
     const first = pms.requests.length;
