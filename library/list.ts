@@ -23,7 +23,7 @@ export interface ListedFile {
   /** Why it is skipped, failed or not worthwhile; what a queued job waits on. */
   reason: string | null;
   /** The newest job of the file, if any. */
-  job: { id: number; state: string; codec: string; worker: string | null; percent: number | null; speed: number | null; eta_s: number | null; attempts: number; error: string | null; queued_at: number; ended_at: number | null } | null;
+  job: { id: number; state: string; codec: string; worker: string | null; storage: 'shared' | 'stream' | null; percent: number | null; speed: number | null; eta_s: number | null; attempts: number; error: string | null; queued_at: number; ended_at: number | null } | null;
 }
 
 /** Whether the file is one an encode to `codec` would take, and if not why (from the scan's row). */
@@ -53,7 +53,7 @@ export function listedFile(file: LibraryFileRow, job: LibraryJobRow | undefined,
     duration_s: file.durationS, width: file.width, height: file.height, bitrate: file.bitrate,
     streams: file.streams.map((s) => ({ type: s.type, codec: s.codec, language: s.language })), chapters: file.chapters, reason: why,
     job: job === undefined ? null : {
-      id: job.id, state: job.state, codec: job.codec, worker: job.worker, percent: job.percent, speed: job.speed, eta_s: job.etaS,
+      id: job.id, state: job.state, codec: job.codec, worker: job.worker, storage: job.storage, percent: job.percent, speed: job.speed, eta_s: job.etaS,
       attempts: job.attempts, error: job.error, queued_at: job.queuedAt, ended_at: job.endedAt,
     },
   };

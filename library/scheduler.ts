@@ -96,7 +96,7 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
       log.error({ job: job.id, path: job.path, reason }, `library job ${job.id} failed: ${reason}`);
       return;
     }
-    s.updateJob(job.id, { state: 'queued', step: null, worker: null, workerUrl: null, workerJobId: null, percent: null, speed: null, etaS: null, error: reason });
+    s.updateJob(job.id, { state: 'queued', step: null, worker: null, workerUrl: null, workerJobId: null, storage: null, percent: null, speed: null, etaS: null, error: reason });
     log.warn({ job: job.id, path: job.path, reason }, `library job ${job.id} requeued: ${reason}`);
   }
 
@@ -251,8 +251,8 @@ export function createLibraryScheduler(deps: LibrarySchedulerDeps): LibrarySched
         }
         continue;
       }
-      s.updateJob(job.id, { state: 'encoding', workerJobId: started.id, startedAt: job.startedAt ?? now(), heardAt: now(), percent: 0, error: null });
       const storage = shared === null ? 'stream' : 'shared';
+      s.updateJob(job.id, { state: 'encoding', workerJobId: started.id, storage, startedAt: job.startedAt ?? now(), heardAt: now(), percent: 0, error: null });
       log.info({ job: job.id, path: job.path, worker: worker.name, codec: job.codec, attempt, storage }, `library job ${job.id} started on ${worker.name}${shared === null ? ' (stream mode)' : ''}: ${job.path}`);
       const row = s.getJob(job.id);
       if (shared === null && row !== undefined) startUpload(s, row, address, 0);

@@ -11,6 +11,8 @@ export interface LibraryJobProgress {
   state: 'queued' | 'encoding' | 'finishing';
   codec: string;
   worker: string | null;
+  /** How the worker reaches the file: `shared` or `stream` (null until one took the job). */
+  storage: 'shared' | 'stream' | null;
   percent: number | null;
   speed: number | null;
   eta_s: number | null;
@@ -38,7 +40,7 @@ export function readLibraryStatus(dbPath: string): LibraryStatus | null {
     const { totals } = listLibrary(store, DEFAULT_CODEC);
     if (totals.files === 0 && store.listJobs().length === 0) return null;
     const jobs = store.listJobs(['encoding', 'finishing', 'queued']).map((job): LibraryJobProgress => ({
-      id: job.id, path: job.path, state: job.state as LibraryJobProgress['state'], codec: job.codec, worker: job.worker,
+      id: job.id, path: job.path, state: job.state as LibraryJobProgress['state'], codec: job.codec, worker: job.worker, storage: job.storage,
       percent: job.percent, speed: job.speed, eta_s: job.etaS, note: job.error,
     }));
     return { totals, jobs };
@@ -55,7 +57,7 @@ export function formatLibraryStatus(status: LibraryStatus): string {
     const progress = job.state === 'finishing'
       ? 'verifying'
       : `${job.percent === null ? '?' : job.percent.toFixed(0)} %${job.speed === null ? '' : ` ${job.speed.toFixed(2)}×`}${job.eta_s === null ? '' : ` ETA ${Math.round(job.eta_s)} s`}`;
-    out.push(`  #${job.id} ${job.codec.toUpperCase()} ${progress} on ${job.worker ?? '?'}: ${job.path}${job.note === null ? '' : ` (${job.note})`}`);
+    out.push(`  #${job.id} ${job.codec.toUpperCase()} ${progress} on ${job.worker ?? '?'}${job.storage === 'stream' ? ' (streamed)' : ''}: ${job.path}${job.note === null ? '' : ` (${job.note})`}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -19,7 +19,7 @@ export { ACTIVE_JOB_STATES, LIBRARY_CODECS, LIBRARY_FILE_STATES, LIBRARY_JOB_STA
 /** The job columns a patch may set (camelCase name → column). */
 const JOB_COLUMNS = {
   state: 'state', step: 'step', startedAt: 'started_at', endedAt: 'ended_at', attempts: 'attempts', worker: 'worker',
-  workerUrl: 'worker_url', workerJobId: 'worker_job_id', heardAt: 'heard_at', percent: 'percent', speed: 'speed', etaS: 'eta_s',
+  workerUrl: 'worker_url', workerJobId: 'worker_job_id', storage: 'storage', heardAt: 'heard_at', percent: 'percent', speed: 'speed', etaS: 'eta_s',
   original: 'original', tmpPath: 'tmp_path', encoded: 'encoded', oldSize: 'old_size', newSize: 'new_size', savedBytes: 'saved_bytes', error: 'error',
 } as const;
 /** What a job update may change. */
@@ -59,7 +59,7 @@ const FILE_SELECT = `path, size, mtime_ms AS mtimeMs, scanned_at AS scannedAt, c
   duration_s AS durationS, streams, chapters, estimated_saving AS estimatedSaving, estimates, state, reason, saved_bytes AS savedBytes`;
 const JOB_SELECT = `id, path, codec, quality, min_savings AS minSavings, keep_original AS keepOriginal, state, step, queued_at AS queuedAt,
   started_at AS startedAt, ended_at AS endedAt, attempts, worker, worker_url AS workerUrl, worker_job_id AS workerJobId,
-  heard_at AS heardAt, percent, speed, eta_s AS etaS, original, tmp_path AS tmpPath, encoded, old_size AS oldSize,
+  storage, heard_at AS heardAt, percent, speed, eta_s AS etaS, original, tmp_path AS tmpPath, encoded, old_size AS oldSize,
   new_size AS newSize, saved_bytes AS savedBytes, error`;
 
 const toFile = (row: Omit<LibraryFileRow, 'streams' | 'estimates'> & { streams: string; estimates: string }): LibraryFileRow => ({

@@ -79,6 +79,8 @@ export interface LibraryJobRow {
   worker: string | null;
   workerUrl: string | null;
   workerJobId: string | null;
+  /** How the worker reached the file (`shared` or `stream`), once one took the job. */
+  storage: 'shared' | 'stream' | null;
   /** When the worker last answered about this job (ms). */
   heardAt: number | null;
   percent: number | null;

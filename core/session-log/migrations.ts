@@ -164,6 +164,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX library_jobs_state ON library_jobs (state);
   CREATE INDEX library_jobs_path ON library_jobs (path);
   `,
+  // 6: how a library job reached the file (`storage`: shared | stream, as `sessions.storage`),
+  // set when a worker takes it, cleared when it is queued again. No index reads it.
+  `
+  ALTER TABLE library_jobs ADD COLUMN storage TEXT;
+  `,
 ];
 
 /** The schema version this code reads and writes. */

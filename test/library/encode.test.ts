@@ -54,8 +54,8 @@ t.test('the server hands the jobs to the idle worker; each file is replaced by i
   const one = await waitForJob(dir, 1, (row) => row.state === 'done');
   const two = jobRow(dir, 2);
 
-  t.match(one, { state: 'done', step: 'swapped', worker: 'gpu', attempts: 1, percent: 100, error: null });
-  t.match(two, { state: 'done', step: 'swapped', worker: 'gpu', codec: 'av1' });
+  t.match(one, { state: 'done', step: 'swapped', worker: 'gpu', storage: 'shared', attempts: 1, percent: 100, error: null });
+  t.match(two, { state: 'done', step: 'swapped', worker: 'gpu', storage: 'shared', codec: 'av1' });
   for (const [path, was, row, codec] of [[h264, before.h264, one, 'hevc'], [hevc, before.hevc, two, 'av1']] as const) {
     assertEncoded(t, path, was, codec);
     const size = statSync(path).size;

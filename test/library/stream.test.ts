@@ -46,12 +46,16 @@ t.test('auto storage: the worker does not see the files, so each is streamed to 
   t.equal(av1.status, 0, `${av1.stdout}${av1.stderr}`);
   const one = await waitForJob(dir, 1, (row) => row.state === 'done' || row.state === 'failed');
   const two = jobRow(dir, 2);
-  t.match(one, { state: 'done', step: 'swapped', worker: 'gpu', attempts: 1, error: null });
-  t.match(two, { state: 'done', step: 'swapped', worker: 'gpu', codec: 'av1', error: null });
+  t.match(one, { state: 'done', step: 'swapped', worker: 'gpu', storage: 'stream', attempts: 1, error: null });
+  t.match(two, { state: 'done', step: 'swapped', worker: 'gpu', storage: 'stream', codec: 'av1', error: null });
   for (const [path, was, row, codec] of [[h264, before.h264, one, 'hevc'], [hevc, before.hevc, two, 'av1']] as const) {
     assertEncoded(t, path, was, codec);
     t.equal(row.saved_bytes, was.size - statSync(path).size, `${path}: the row says what was saved`);
   }
+  const listed = library(dir, config, 'list', '--json');
+  t.equal(listed.status, 0, listed.stderr);
+  const jobs = (JSON.parse(listed.stdout) as { files: { job: { storage: string | null } | null }[] }).files.map((f) => f.job?.storage);
+  t.same(jobs, ['stream', 'stream'], '`library list --json` says each job was streamed');
   t.equal(sha256(join(films, 'H264 Film.orig.mkv')), before.h264.sha, '--keep-original: NAME.orig.EXT is the original, byte for byte');
   t.same(namesIn(films), ['H264 Film.mkv', 'H264 Film.orig.mkv', 'HEVC Film.mp4'], 'no temporary output left');
   t.same(namesIn(join(dir, 'worker-media')), [], 'nothing written in the worker\'s own media folder');
