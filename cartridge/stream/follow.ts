@@ -41,8 +41,8 @@ export interface FollowWriter {
   settle(): Promise<Followed>;
 }
 
-/** A writer into `file` (frames past `maxBytes` are refused); `onWritten` is told when each write finishes. */
-export function createFollowWriter(file: FileHandle, maxBytes: number, onWritten: () => void = () => undefined): FollowWriter {
+/** A writer into `file` (frames past `maxBytes` are refused). */
+export function createFollowWriter(file: FileHandle, maxBytes: number): FollowWriter {
   let header = Buffer.alloc(0);
   /** Bytes of the current data frame still to come, and where the next of them goes. */
   let remaining = 0;
@@ -76,7 +76,6 @@ export function createFollowWriter(file: FileHandle, maxBytes: number, onWritten
         queued -= 1;
         for (const release of releases) release();
         for (const wake of waiters.splice(0)) wake();
-        onWritten();
       }
     });
   };

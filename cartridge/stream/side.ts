@@ -76,13 +76,15 @@ export function createStreamSide(options: StreamSideOptions): StreamSide {
     options.warn(text);
   };
 
+  /** The worker's API key header, on every request. */
+  const keyHeader: Record<string, string> = options.worker.apiKey ? { 'x-api-key': options.worker.apiKey } : {};
   /** One request to the worker, pinned where its certificate is. */
   const request = async (method: string, path: string, headers: Record<string, string>, body?: Buffer, onSent?: () => void): Promise<IncomingMessage> => {
     const url = new URL(path, options.worker.url);
     const pin = pinFor(url);
     const socket = pin === undefined ? undefined : await import('../../core/tls-pin.ts').then(({ connectPinned }) => connectPinned(url, pin));
     const client = url.protocol === 'https:' ? nodeHttps() : nodeHttp();
-    const all = { ...headers, ...(options.worker.apiKey ? { 'x-api-key': options.worker.apiKey } : {}), ...(body === undefined ? {} : { 'content-length': String(body.length) }) };
+    const all = { ...headers, ...keyHeader, ...(body === undefined ? {} : { 'content-length': String(body.length) }) };
     return new Promise((resolve, reject) => {
       const req = client.request(url, { method, headers: all, ...(socket === undefined ? {} : { createConnection: () => socket }) }, resolve);
       const entry = { destroy: () => req.destroy(new Error('closed')) };
@@ -137,27 +139,21 @@ export function createStreamSide(options: StreamSideOptions): StreamSide {
           await fsp().mkdir(dirname(path), { recursive: true });
           const where = `/jobs/${encodeURIComponent(options.jobId)}/files?path=${encodeURIComponent(path)}&follow=1`;
           const url = new URL(where, options.worker.url);
-          if (url.protocol === 'http:' && pinFor(url) === undefined) {
-            // Plain HTTP: a connection of its own, read into reused buffers (row 12a).
-            const file = await fsp().open(part, 'w', 0o644);
-            try {
-              const headers: Record<string, string> = options.worker.apiKey ? { 'x-api-key': options.worker.apiKey } : {};
+          const file = await fsp().open(part, 'w', 0o644);
+          try {
+            if (url.protocol === 'http:' && pinFor(url) === undefined) {
+              // Plain HTTP: a connection of its own, read into reused buffers (row 12a).
               const track = (socket: Socket) => {
                 open_.add(socket);
                 socket.once('close', () => open_.delete(socket));
               };
-              return { part, size: await receiveFollowedRaw({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), path: `${url.pathname}${url.search}`, headers }, file, MAX_OUTPUT_BYTES, track) };
-            } finally {
-              await file.close();
+              return { part, size: await receiveFollowedRaw({ host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 80), path: `${url.pathname}${url.search}`, headers: keyHeader }, file, MAX_OUTPUT_BYTES, track) };
             }
-          }
-          const res = await request('GET', where, {});
-          if (res.statusCode !== 200) {
-            res.resume();
-            return { part, size: null };
-          }
-          const file = await fsp().open(part, 'w', 0o644);
-          try {
+            const res = await request('GET', where, {});
+            if (res.statusCode !== 200) {
+              res.resume();
+              return { part, size: null };
+            }
             return { part, size: await receiveFollowed(res as AsyncIterable<Buffer>, file, MAX_OUTPUT_BYTES) };
           } finally {
             await file.close();

@@ -17,7 +17,7 @@ import { adaptCorpusArgv, ensureTestMedia, loadCorpus, startFakePms, type Record
 import { API_KEY, installShim, plexEnv, readSessions, runShim, writeConfig } from './helpers.ts';
 import { startRealWorker } from './workers.ts';
 
-const MEDIA_EXT = /\.(ts|m4s|mp4|mkv|m4a|mov|webm|flac|aac|mp3|jpg|png)(\.\d+)?$|^(.*\/)?header$|^(.*\/)?init[^/]*$/;
+const MEDIA_EXT = /\.(ts|m4s|mp4|mkv|m4a|mov|webm|flac|aac|mp3)(\.\d+)?$/;
 const TEXT_EXT = /\.(srt|vtt|ass|m3u8|csv|mpd|txt|json|xml)$/;
 
 /** What one run left on the Plex machine. */
@@ -118,7 +118,7 @@ export async function streamCorpus(ids: readonly string[]): Promise<void> {
       for (const file of a.files.filter((f) => b.files.includes(f))) {
         // A header or init file is read with the segments after it.
         if (/(^|\/)(header|init[^/]*)$/.test(file)) continue;
-        if (MEDIA_EXT.test(file) && !/\.(jpg|png)$/.test(file)) {
+        if (MEDIA_EXT.test(file)) {
           const left = streamsOf(join(a.session, file), header(a, file));
           const right = streamsOf(join(b.session, file), header(b, file));
           t.notMatch(right, /^unreadable/, `${file}: ffprobe reads the streamed one`);
